@@ -1,0 +1,397 @@
+"""Check the arithmetic identities a format defines (TABLES.md §4) against the tables read.
+
+Identities are data in the format files. Their expressions use this vocabulary:
+
+- ``T3`` — table 3 as read; ``T3.total`` its 合计 row, ``T3.first`` its first row,
+  ``T3.code("208")`` the row of a classification code, ``T3.line("income_item", "收入总计")``
+  the row whose text column reads so (``after="上年结转"`` picks a later occurrence),
+  ``T3.numbered(col, "一、")`` the rows numbered in that style, ``T3.between(col, a, b)``,
+  ``T3.coded()``, ``T3.level(1)``, ``T3.kind("unit")``, ``T3.named("人员经费")``,
+  ``T3.code_sum(col, *codes)``, ``T3.has(*codes)``;
+- ``row.total`` — an amount (blank is 0); ``row.under("301", "303")`` — is the code below these;
+- ``sum_of(rows, col)``, ``narrative(regex)`` (a figure from the 情况说明).
+
+Rounding (TABLES.md §4): a difference of at most 0.01 per figure involved is reported as a
+rounding residue (尾差); anything larger as a mismatch. Both are warnings: published documents
+do contain inconsistencies, and a back-fill must still import.
+"""
+
+import ast
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from disclosures.text import ENUMERATOR, normalize, strip_enumerator
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+class NotEvaluable(Exception):
+    """The identity cannot be checked here (a table or figure is absent)."""
+
+
+class DefinitionError(Exception):
+    """The format file itself is wrong (unknown column, forbidden syntax)."""
+
+
+_ALLOWED = (
+    ast.Expression, ast.BinOp, ast.Add, ast.Sub, ast.UnaryOp, ast.USub, ast.Name, ast.Load,
+    ast.Attribute, ast.Call, ast.Constant, ast.keyword, ast.Compare, ast.Eq, ast.GtE, ast.LtE,
+    ast.BoolOp, ast.And, ast.Or,
+)  # fmt: skip
+
+
+def compile_expression(text):
+    tree = ast.parse(text, mode="eval")
+    for node in ast.walk(tree):
+        if not isinstance(node, _ALLOWED):
+            raise DefinitionError(f"表达式中不允许 {type(node).__name__}：{text}")
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+            raise DefinitionError(f"表达式中不允许私有属性：{text}")
+    return compile(tree, "<identity>", "eval")
+
+
+class Counter:
+    def __init__(self):
+        self.reads = 0
+
+
+class RowView:
+    def __init__(self, table, row, counter, label=""):
+        self._table, self._row, self._counter, self._label = table, row, counter, label
+
+    def __getattr__(self, key):
+        if key not in self._table.amount_keys:
+            raise DefinitionError(f"表{self._table.number} 没有列 {key}")
+        self._counter.reads += 1
+        if self._row is None:
+            return ZERO
+        return self._row.values.get(key, ZERO)
+
+    def under(self, *prefixes):
+        return self._row is not None and any(self._row.code.startswith(p) for p in prefixes)
+
+    def describe(self, column=None):
+        if self._row is None:
+            return f"（表{self._table.number} 无“{self._label}”行）"
+        name = self._row.cells.get(column, "") if column else self._row.name
+        text = " ".join(x for x in (self._row.code, name) if x)
+        return f"{self._row.source.split('!')[-1]} 行（{text}）" if text else f"{self._row.source.split('!')[-1]} 行"
+
+
+class TableView:
+    def __init__(self, parsed, counter):
+        self.parsed = parsed
+        self.number = parsed.definition.number
+        self.counter = counter
+        self.amount_keys = set(parsed.definition.amount_keys()) | {
+            key for row in parsed.rows for key in row.values
+        }
+        if parsed.definition.rows == "form":
+            self.amount_keys.add("amount")
+
+    def _view(self, row, label=""):
+        return RowView(self, row, self.counter, label)
+
+    def _views(self, rows):
+        return [self._view(row) for row in rows]
+
+    @property
+    def total(self):
+        for row in self.parsed.rows:
+            if row.is_total and row.kind == "total":
+                return self._view(row)
+        for row in self.parsed.rows:
+            if row.is_total:
+                return self._view(row)
+        return self._view(None, "合计")
+
+    @property
+    def first(self):
+        return self._view(self.parsed.rows[0] if self.parsed.rows else None, "第一行")
+
+    @property
+    def rows(self):
+        return self._views(self.parsed.rows)
+
+    def code(self, code):
+        rows = [row for row in self.parsed.rows if row.code == code and row.kind == "code"]
+        if len(rows) <= 1:
+            return self._view(rows[0] if rows else None, code)
+        merged = type(rows[0])(kind="code", code=code, name=rows[0].name, source=rows[0].source)
+        for row in rows:
+            for key, value in row.values.items():
+                merged.values[key] = merged.values.get(key, ZERO) + value
+        return self._view(merged)
+
+    def code_sum(self, column, *codes):
+        return sum((getattr(self.code(code), column) for code in codes), ZERO)
+
+    def has(self, *codes):
+        return any(row.code in codes for row in self.parsed.rows)
+
+    def _text(self, row, column):
+        return row.cells.get(column, "")
+
+    def line(self, column, label, after=None):
+        start = 0
+        if after is not None:
+            for i, row in enumerate(self.parsed.rows):
+                if strip_enumerator(self._text(row, column)) == strip_enumerator(after):
+                    start = i + 1
+                    break
+            else:
+                return self._view(None, label)
+        wanted = strip_enumerator(label)
+        for row in self.parsed.rows[start:]:
+            if strip_enumerator(self._text(row, column)) == wanted:
+                return self._view(row)
+        return self._view(None, label)
+
+    def numbered(self, column, sample):
+        style = _enumerator_style(sample)
+        return self._views(r for r in self.parsed.rows if _enumerator_style(self._text(r, column)) == style)
+
+    def between(self, column, start, end):
+        rows, inside = [], False
+        for row in self.parsed.rows:
+            text = strip_enumerator(self._text(row, column))
+            if text == strip_enumerator(start):
+                inside = True
+                continue
+            if text == strip_enumerator(end):
+                break
+            if inside and text:
+                rows.append(row)
+        return self._views(rows)
+
+    def coded(self):
+        return self._views(r for r in self.parsed.rows if r.kind == "code")
+
+    def level(self, level):
+        return self._views(r for r in self.parsed.rows if r.kind == "code" and r.level == level)
+
+    def kind(self, kind):
+        return self._views(r for r in self.parsed.rows if r.kind == kind)
+
+    def named(self, fragment):
+        return self._views(r for r in self.parsed.rows if normalize(fragment) in normalize(r.name) and r.values)
+
+
+def _enumerator_style(text):
+    match = ENUMERATOR.match(normalize(text))
+    if not match:
+        return None
+    token = match.group(0)
+    if token.endswith("、") and not token[0].isdigit():
+        return "一、"
+    if token.startswith("("):
+        return "(一)"
+    return "1."
+
+
+class MissingTable:
+    def __init__(self, number):
+        self.number = number
+
+    def __getattr__(self, _name):
+        raise NotEvaluable(f"缺少表{self.number}")
+
+
+@dataclass
+class IdentityOutcome:
+    id: str
+    text: str
+    status: str  # holds | rounding | fails | not_checked
+    findings: list = field(default_factory=list)
+    reason: str = ""
+
+
+def check_identities(tables, fmt, narrative_text=""):
+    """Evaluate every identity of the format. Returns a list of IdentityOutcome."""
+    from disclosures.importer import Finding
+
+    outcomes = []
+    for spec in fmt.identities:
+        outcome = IdentityOutcome(id=spec["id"], text=spec["text"], status="holds")
+        counter = Counter()
+        names = {f"T{t.number}": (TableView(tables[t.number], counter) if t.number in tables else MissingTable(t.number)) for t in fmt.tables}
+        names["sum_of"] = lambda rows, column: sum((getattr(row, column) for row in rows), ZERO)
+        names["narrative"] = lambda pattern: _narrative(narrative_text, pattern)
+        try:
+            if "when" in spec and not _eval(spec["when"], names):
+                outcome.status, outcome.reason = "not_checked", "不适用"
+                outcomes.append(outcome)
+                continue
+            problems = list(_evaluate(spec, names, counter, tables))
+        except NotEvaluable as exc:
+            outcome.status, outcome.reason = "not_checked", str(exc)
+            outcomes.append(outcome)
+            continue
+        for where, lhs, rhs, op, reads in problems:
+            diff = lhs - rhs
+            rounding = op == "=" and abs(diff) <= CENT * max(reads - 1, 1)
+            kind = "尾差" if rounding else "不一致"
+            message = (
+                f"{spec['id']} {spec['text']}{('：' + where) if where else ''}："
+                f"左边 {lhs:,.2f}，右边 {rhs:,.2f}，相差 {diff:,.2f}（{kind}）"
+            )
+            outcome.findings.append(
+                Finding("warning", message, identity=spec["id"], figures={"lhs": str(lhs), "rhs": str(rhs), "diff": str(diff)})
+            )
+            if not rounding or outcome.status == "holds":
+                outcome.status = "rounding" if rounding and outcome.status != "fails" else "fails"
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _eval(text, names):
+    return eval(compile_expression(text), {"__builtins__": {}}, names)  # noqa: S307 — AST-restricted above
+
+
+def _compare(lhs, rhs, op):
+    if op == ">=":
+        return lhs >= rhs
+    if op == "<=":
+        return lhs <= rhs
+    return lhs == rhs
+
+
+def _check_items(spec, key="checks"):
+    items = spec.get(key)
+    if items is None and key == "checks" and "lhs" in spec:
+        items = [[spec["lhs"], spec["rhs"]]]
+    out = []
+    for item in items or []:
+        lhs, rhs = item[0], item[1]
+        where = item[2] if len(item) > 2 else ""
+        op = item[3] if len(item) > 3 else "="
+        out.append((lhs, rhs, where, op))
+    return out
+
+
+def _evaluate(spec, names, counter, tables):
+    """Yield (where, lhs, rhs, op, figures read) for every comparison that does not hold."""
+    if "each" in spec:
+        table = names[spec["each"]]
+        per_row = _check_items(spec, "each_checks") if "each_checks" in spec else _check_items(spec)
+        for row in table.rows:
+            for lhs, rhs, where, op in per_row:
+                scope = dict(names, row=row)
+                if where and not _eval(where, scope):
+                    continue
+                counter.reads = 0
+                a, b = _eval(lhs, scope), _eval(rhs, scope)
+                if not _compare(a, b, op):
+                    yield row.describe(), a, b, op, counter.reads
+        if "each_checks" not in spec:
+            return
+    if "hierarchy" in spec or "top" in spec:
+        for table_name in spec.get("hierarchy", []) + spec.get("top", []):
+            yield from _hierarchy(names[table_name], top=table_name in spec.get("top", []))
+        return
+    for pair in spec.get("pairs", []):
+        yield from _pairs(pair, names, counter)
+    items = _check_items(spec)
+    if "columns" in spec:
+        table = names[spec["columns"]]
+        columns = table.parsed.definition.amount_keys()
+        items = [(l.replace("$", c), r.replace("$", c), w, o, c) for l, r, w, o in items for c in columns]
+    else:
+        items = [(l, r, w, o, "") for l, r, w, o in items]
+    for lhs, rhs, where, op, column in items:
+        if where and not _eval(where, names):
+            continue
+        counter.reads = 0
+        a, b = _eval(lhs, names), _eval(rhs, names)
+        if not _compare(a, b, op):
+            yield (f"列 {column}" if column else ""), a, b, op, counter.reads
+
+
+def _hierarchy(table, top):
+    rows = [r for r in table.parsed.rows if r.kind in ("code", "total", "unit")]
+    columns = sorted(table.parsed.definition.amount_keys())
+    label = f"表{table.number}"
+    if top:
+        total = next((r for r in rows if r.kind == "total"), None)
+        if total is not None:
+            classes = [r for r in rows if r.kind == "code" and r.level == 1]
+            for column in columns:
+                summed = sum((r.values.get(column, ZERO) for r in classes), ZERO)
+                value = total.values.get(column, ZERO)
+                if value != summed:
+                    yield f"{label} 合计行 {column}", value, summed, "=", len(classes) + 1
+        return
+    # Children are checked within each unit's segment (multi-unit tables repeat the codes per unit).
+    segment = []
+    segments = [segment]
+    for row in rows:
+        if row.kind == "unit":
+            segment = []
+            segments.append(segment)
+        elif row.kind == "code":
+            segment.append(row)
+    for segment in segments:
+        for parent in segment:
+            children = [
+                r for r in segment if r.level == parent.level + 1 and r.code.startswith(parent.code) and r is not parent
+            ]
+            if not children:
+                continue
+            for column in columns:
+                summed = sum((r.values.get(column, ZERO) for r in children), ZERO)
+                value = parent.values.get(column, ZERO)
+                if value != summed:
+                    yield f"{label} {parent.code} {parent.name} 列 {column}", value, summed, "=", len(children) + 1
+
+
+def _pairs(pair, names, counter):
+    left = _eval(pair["left"], names)
+    right = _eval(pair["right"], names)
+    by = pair.get("by", "code")
+
+    def key(view, column):
+        row = view._row
+        if by == "code":
+            return row.code
+        text = row.cells.get(column, "") if column else row.name
+        return strip_enumerator(text)
+
+    right_by_key = {key(v, pair.get("right_key")): v for v in right}
+    left_keys = set()
+    for view in left:
+        k = key(view, pair.get("left_key"))
+        left_keys.add(k)
+        other = right_by_key.get(k)
+        b_view = other if other is not None else RowView(view._table, None, counter, k)
+        if other is None:
+            b_view = _zero_like(right, names, pair, counter, k)
+        counter.reads = 0
+        a = _eval(pair["lhs"], dict(names, a=view, b=b_view))
+        b = _eval(pair["rhs"], dict(names, a=view, b=b_view))
+        if a != b:
+            yield f"表{view._table.number} {view.describe(pair.get('left_key'))} ↔ 表{b_view._table.number} {b_view.describe(pair.get('right_key'))}", a, b, "=", counter.reads
+    for k, view in right_by_key.items():
+        if k not in left_keys and (pair.get("strict") or any(view._row.values.values())):
+            a_view = _zero_like(left, names, pair, counter, k, side="left")
+            counter.reads = 0
+            a = _eval(pair["lhs"], dict(names, a=a_view, b=view))
+            b = _eval(pair["rhs"], dict(names, a=a_view, b=view))
+            if a != b or pair.get("strict"):
+                yield f"表{a_view._table.number} {a_view.describe(pair.get('left_key'))} ↔ 表{view._table.number} {view.describe(pair.get('right_key'))}", a, b, "=", counter.reads
+
+
+def _zero_like(views, names, pair, counter, label, side="right"):
+    expr = pair["right" if side == "right" else "left"]
+    table_name = re.match(r"(T\d+)", expr).group(1)
+    return RowView(names[table_name], None, counter, label)
+
+
+def _narrative(text, pattern):
+    if not text:
+        raise NotEvaluable("没有情况说明")
+    match = re.search(pattern, text)
+    if not match:
+        raise NotEvaluable(f"情况说明中找不到“{pattern}”")
+    return Decimal(match.group(1).replace(",", "")).quantize(CENT)
