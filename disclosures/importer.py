@@ -594,11 +594,11 @@ def read_form(sheet: Sheet, definition, title, title_row, result, how, unit_labe
             continue
         grid = []
         for c, value in cells:
-            span = sheet.spans.get((r, c), (1, 1))[1]
-            grid.append([c, _text(value), span])
+            rowspan, colspan = sheet.spans.get((r, c), (1, 1))
+            grid.append([c, _text(value), colspan, rowspan])
         first = normalize(grid[0][1])
         texts = [normalize(g[1]) for g in grid]
-        row = ParsedRow(source=f"{sheet.name}!{r + 1}", cells={"_grid": [[g[1], g[2], g[0]] for g in grid]})
+        row = ParsedRow(source=f"{sheet.name}!{r + 1}", cells={"_grid": [[g[1], g[2], g[0], g[3]] for g in grid]})
         if "一级指标" in texts:
             mode = "indicators"
             indicator_cols = {}
@@ -637,18 +637,20 @@ def read_form(sheet: Sheet, definition, title, title_row, result, how, unit_labe
                     amount = None
                 if amount is not None:
                     row.values["amount"] = amount
+                    row.cells["_grid"][1][0] = f"{amount:,.2f}"
                     if block is not None:
                         block.values["amount"] = amount
         elif mode == "tasks":
             row.kind = "task"
             numbers = []
-            for c, text, _span in grid:
+            for i, (_c, text, _colspan, _rowspan) in enumerate(grid):
                 try:
                     amount = parse_amount(text)
                 except ValueError:
                     amount = None
                 if amount is not None and re.fullmatch(r"[\d,.\s]+", text):
                     numbers.append(amount)
+                    row.cells["_grid"][i][0] = f"{amount:,.2f}"
                 else:
                     row.name = row.name or text
             if numbers:

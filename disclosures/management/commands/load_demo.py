@@ -1,0 +1,84 @@
+"""Demo data for `make run`: the real seeds, published, and staff accounts to log in with.
+
+Safe to run repeatedly: what exists already is left as it is.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from disclosures.models import Department, Disclosure, Membership, Region
+
+FIXTURES = Path(settings.BASE_DIR) / "tests" / "fixtures"
+
+# The seeds carry no approval or publication dates; these are plausible ones (see tests/fixtures/README.md).
+SEEDS = [
+    {
+        "workbook": "seed000_budget_2025.xlsx",
+        "sections": "seed000_sections.txt",
+        "region": "辽宁省",
+        "department": "辽宁省互联网技术支撑中心",
+        "year": 2025,
+        "approved_on": "2025-01-24",
+        "published_on": "2025-02-08",
+    },
+    {
+        "workbook": "seed004_budget_2025.xlsx",
+        "region": "辽宁省/抚顺市",
+        "department": "抚顺市工业和信息化局",
+        "year": 2025,
+        "approved_on": "2025-02-10",
+        "published_on": "2025-02-26",
+    },
+]
+
+DEMO_PASSWORD = "demo-password-2025"
+STAFF = [
+    ("fushun_editor", "抚顺工信局编辑", "editor", "抚顺市工业和信息化局"),
+    ("fushun_reviewer", "抚顺工信局审核", "reviewer", "抚顺市工业和信息化局"),
+    ("liaoning_admin", "辽宁省财政厅管理员", "admin", "辽宁省"),
+]
+
+
+class Command(BaseCommand):
+    help = "载入演示数据：已公开的种子预算，以及演示用工作人员账号。"
+
+    def handle(self, *args, **options):
+        for seed in SEEDS:
+            exists = Disclosure.objects.filter(
+                department__name=seed["department"], year=seed["year"], kind="budget"
+            ).exists()
+            if exists:
+                self.stdout.write(f"已存在：{seed['department']} {seed['year']} 年预算")
+                continue
+            arguments = [
+                str(FIXTURES / seed["workbook"]),
+                "--region", seed["region"],
+                "--department", seed["department"],
+                "--year", str(seed["year"]),
+                "--kind", "budget",
+                "--approved-on", seed["approved_on"],
+                "--published-on", seed["published_on"],
+            ]  # fmt: skip
+            if "sections" in seed:
+                arguments += ["--sections", str(FIXTURES / seed["sections"])]
+            call_command("import_disclosure", *arguments, stdout=self.stdout)
+
+        User = get_user_model()
+        self.stdout.write("\n演示工作人员账号（密码均为 %s）：" % DEMO_PASSWORD)
+        for username, full_name, role, scope in STAFF:
+            user, created = User.objects.get_or_create(username=username, defaults={"first_name": full_name})
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            if role == Membership.Role.ADMIN:
+                region = Region.objects.get(name=scope, parent=None)
+                Membership.objects.get_or_create(user=user, role=role, region=region)
+            else:
+                department = Department.objects.get(name=scope)
+                Membership.objects.get_or_create(user=user, role=role, department=department)
+            self.stdout.write(f"  {username}  {full_name}（{dict(Membership.Role.choices)[role]}：{scope}）")
+        self.stdout.write("\n打开 http://127.0.0.1:8000/ 查看。")

@@ -1,0 +1,53 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Membership(models.Model):
+    """What a staff account may do, and where.
+
+    Department staff (editor, reviewer) work on one department; a finance-bureau administrator
+    works on a region and everything below it.
+    """
+
+    class Role(models.TextChoices):
+        EDITOR = "editor", _("部门编辑")
+        REVIEWER = "reviewer", _("部门审核人")
+        ADMIN = "admin", _("财政部门管理员")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    department = models.ForeignKey(
+        "disclosures.Department", null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    region = models.ForeignKey(
+        "disclosures.Region", null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+
+    class Meta:
+        verbose_name = _("岗位")
+        verbose_name_plural = _("岗位")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role="admin", region__isnull=False, department__isnull=True)
+                    | (~models.Q(role="admin") & models.Q(department__isnull=False, region__isnull=True))
+                ),
+                name="membership_scope_matches_role",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.department or self.region}"
+
+
+def can_see_department(user, department) -> bool:
+    """Staff of the department, or an administrator of its region or any region above it."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    region_ids = [region.pk for region in department.region.ancestors()]
+    return Membership.objects.filter(user=user).filter(
+        models.Q(department=department) | models.Q(role=Membership.Role.ADMIN, region_id__in=region_ids)
+    ).exists()

@@ -1,0 +1,70 @@
+"""Public pages. Everything here starts from Disclosure.objects.published()."""
+
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, render
+
+from disclosures.models import Department, Disclosure, Region, Version
+from disclosures.rendering import rendered_tables
+from disclosures.sections import blocks
+
+
+def home(request):
+    published = Disclosure.objects.published().select_related("department__region")
+    provinces = Region.objects.filter(parent=None).annotate(
+        departments_count=Count("departments", distinct=True)
+    )
+    years = published.values_list("year", flat=True).distinct().order_by("-year")
+    return render(
+        request,
+        "disclosures/home.html",
+        {
+            "provinces": provinces,
+            "latest": published.order_by("-published_on", "-pk")[:10],
+            "years": years,
+        },
+    )
+
+
+def region(request, pk):
+    region = get_object_or_404(Region, pk=pk)
+    published = Disclosure.objects.published()
+    departments = (
+        Department.objects.filter(region=region)
+        .annotate(published_count=Count("disclosures", filter=Q(disclosures__in=published)))
+        .order_by("name")
+    )
+    return render(
+        request,
+        "disclosures/region.html",
+        {"region": region, "children": region.children.order_by("name"), "departments": departments},
+    )
+
+
+def department(request, pk):
+    department = get_object_or_404(Department.objects.select_related("region"), pk=pk)
+    disclosures = Disclosure.objects.published().filter(department=department).order_by("-year", "kind")
+    return render(request, "disclosures/department.html", {"department": department, "disclosures": disclosures})
+
+
+def disclosure(request, pk, number=None):
+    disclosure = get_object_or_404(
+        Disclosure.objects.published().select_related("department__region", "published_version"), pk=pk
+    )
+    versions = disclosure.versions.filter(status=Version.Status.PUBLISHED).order_by("-number")
+    if number is None:
+        version = disclosure.published_version
+    else:
+        version = get_object_or_404(versions, number=number)
+    return render(request, "disclosures/disclosure.html", disclosure_context(disclosure, version, versions))
+
+
+def disclosure_context(disclosure, version, versions=()):
+    sections = [(section, blocks(section.body)) for section in version.sections.all()]
+    return {
+        "disclosure": disclosure,
+        "version": version,
+        "versions": versions,
+        "sections": sections,
+        "tables": rendered_tables(version),
+        "is_current": version.pk == disclosure.published_version_id,
+    }
