@@ -9,6 +9,7 @@ class RegionFactory(factory.django.DjangoModelFactory):
         model = Region
         django_get_or_create = ("parent", "name")
 
+    parent = None
     name = factory.Sequence(lambda n: f"测试省{n}")
     level = Region.Level.PROVINCE
 
