@@ -62,6 +62,7 @@ def test_amounts_over_a_thousand_have_separators_and_blanks_stay_blank(client, p
 
 @pytest.mark.django_db
 def test_a_draft_is_invisible_to_the_public(client, draft_seed004, published_seed000):
+    assert (draft_seed004.status, published_seed000.status) == ("draft", "published")
     assert client.get(draft_seed004.get_absolute_url()).status_code == 404
     assert client.get(f"/disclosures/{draft_seed004.pk}/versions/1/").status_code == 404
     assert "抚顺市发展和改革委员会 2025" not in client.get("/").content.decode()

@@ -54,6 +54,14 @@ class Disclosure(models.Model):
         return self.published_version_id is not None
 
     @property
+    def status(self):
+        """Published once any version is; otherwise the state of its newest version."""
+        if self.is_published:
+            return Version.Status.PUBLISHED
+        latest = self.versions.order_by("-number").first()
+        return latest.status if latest else Version.Status.DRAFT
+
+    @property
     def format_definition(self):
         from disclosures.formats import get_format
 
