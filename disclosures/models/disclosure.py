@@ -151,6 +151,15 @@ class DisclosureTable(models.Model):
     def anchor(self):
         return f"table-{self.number}"
 
+    @property
+    def is_wide(self):
+        """More columns than a phone shows at once (the page then says it scrolls sideways)."""
+
+        def leaves(nodes):
+            return sum(leaves(node["children"]) if node.get("children") else 1 for node in nodes)
+
+        return leaves(self.columns) > 7
+
 
 class TableRow(models.Model):
     """One row of a table: its code and name, level, unit, and one Decimal per amount column."""
