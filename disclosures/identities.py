@@ -49,6 +49,8 @@ def compile_expression(text):
             raise DefinitionError(f"表达式中不允许 {type(node).__name__}：{text}")
         if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
             raise DefinitionError(f"表达式中不允许私有属性：{text}")
+        if isinstance(node, ast.Name) and node.id.startswith("_"):
+            raise DefinitionError(f"表达式中不允许私有名称：{text}")
     return compile(tree, "<identity>", "eval")
 
 
@@ -247,7 +249,10 @@ def check_identities(tables, fmt, narrative_text=""):
 
 
 def _eval(text, names):
-    return eval(compile_expression(text), {"__builtins__": {}}, names)  # noqa: S307 — AST-restricted above
+    try:
+        return eval(compile_expression(text), {"__builtins__": {}}, names)  # noqa: S307 — AST-restricted above
+    except NameError as exc:
+        raise DefinitionError(f"表达式中有未知的名称（{exc}）：{text}") from None
 
 
 def _compare(lhs, rhs, op):
@@ -300,13 +305,14 @@ def _evaluate(spec, names, counter, tables):
         items = [(l.replace("$", c), r.replace("$", c), w, o, c) for l, r, w, o in items for c in columns]
     else:
         items = [(l, r, w, o, "") for l, r, w, o in items]
-    for lhs, rhs, where, op, column in items:
+    for index, (lhs, rhs, where, op, column) in enumerate(items, start=1):
         if where and not _eval(where, names):
             continue
         counter.reads = 0
         a, b = _eval(lhs, names), _eval(rhs, names)
         if not _compare(a, b, op):
-            yield (f"列 {column}" if column else ""), a, b, op, counter.reads
+            place = f"列 {column}" if column else (f"第 {index} 项" if len(items) > 1 else "")
+            yield place, a, b, op, counter.reads
 
 
 def _hierarchy(table, top):
@@ -358,22 +364,23 @@ def _pairs(pair, names, counter):
         text = row.cells.get(column, "") if column else row.name
         return strip_enumerator(text)
 
-    right_by_key = {key(v, pair.get("right_key")): v for v in right}
-    left_keys = set()
+    # Rows may share a key (two projects of one name, a code repeated per unit): pair them in order.
+    right_by_key = {}
+    for v in right:
+        right_by_key.setdefault(key(v, pair.get("right_key")), []).append(v)
     for view in left:
         k = key(view, pair.get("left_key"))
-        left_keys.add(k)
-        other = right_by_key.get(k)
-        b_view = other if other is not None else RowView(view._table, None, counter, k)
-        if other is None:
-            b_view = _zero_like(right, names, pair, counter, k)
+        candidates = right_by_key.get(k)
+        other = candidates.pop(0) if candidates else None
+        b_view = other if other is not None else _zero_like(right, names, pair, counter, k)
         counter.reads = 0
         a = _eval(pair["lhs"], dict(names, a=view, b=b_view))
         b = _eval(pair["rhs"], dict(names, a=view, b=b_view))
         if a != b:
             yield f"表{view._table.number} {view.describe(pair.get('left_key'))} ↔ 表{b_view._table.number} {b_view.describe(pair.get('right_key'))}", a, b, "=", counter.reads
-    for k, view in right_by_key.items():
-        if k not in left_keys and (pair.get("strict") or any(view._row.values.values())):
+    leftovers = [(k, view) for k, views in right_by_key.items() for view in views]
+    for k, view in leftovers:
+        if pair.get("strict") or any(view._row.values.values()):
             a_view = _zero_like(left, names, pair, counter, k, side="left")
             counter.reads = 0
             a = _eval(pair["lhs"], dict(names, a=a_view, b=view))
