@@ -372,7 +372,7 @@ def _pairs(pair, names, counter):
         k = key(view, pair.get("left_key"))
         candidates = right_by_key.get(k)
         other = candidates.pop(0) if candidates else None
-        b_view = other if other is not None else _zero_like(right, names, pair, counter, k)
+        b_view = other if other is not None else _zero_like(names, pair, counter, k)
         counter.reads = 0
         a = _eval(pair["lhs"], dict(names, a=view, b=b_view))
         b = _eval(pair["rhs"], dict(names, a=view, b=b_view))
@@ -381,7 +381,7 @@ def _pairs(pair, names, counter):
     leftovers = [(k, view) for k, views in right_by_key.items() for view in views]
     for k, view in leftovers:
         if pair.get("strict") or any(view._row.values.values()):
-            a_view = _zero_like(left, names, pair, counter, k, side="left")
+            a_view = _zero_like(names, pair, counter, k, side="left")
             counter.reads = 0
             a = _eval(pair["lhs"], dict(names, a=a_view, b=view))
             b = _eval(pair["rhs"], dict(names, a=a_view, b=view))
@@ -389,7 +389,8 @@ def _pairs(pair, names, counter):
                 yield f"表{a_view._table.number} {a_view.describe(pair.get('left_key'))} ↔ 表{view._table.number} {view.describe(pair.get('right_key'))}", a, b, "=", counter.reads
 
 
-def _zero_like(views, names, pair, counter, label, side="right"):
+def _zero_like(names, pair, counter, label, side="right"):
+    """An all-blank row of the pair's table, standing in for a row the other side lacks."""
     expr = pair["right" if side == "right" else "left"]
     table_name = re.match(r"(T\d+)", expr).group(1)
     return RowView(names[table_name], None, counter, label)

@@ -668,8 +668,6 @@ def read_form(sheet: Sheet, definition, title, title_row, result, how, unit_labe
             for key in ("level1", "level2"):
                 if not row.cells.get(key):
                     row.cells[key] = previous.get(key, "")
-            if not row.cells.get("level1") and previous.get("level1"):
-                row.cells["level1"] = previous["level1"]
             row.name = row.cells.get("level3", "")
             previous = dict(row.cells)
         else:
