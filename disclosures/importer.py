@@ -9,7 +9,7 @@ found wrong, and `disclosures.services.import_disclosure` decides what to keep.
 import re
 import zipfile
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -85,7 +85,6 @@ class ImportResult:
     format: FormatDefinition
     tables: dict[str, ParsedTable] = field(default_factory=dict)  # by table number
     findings: list[Finding] = field(default_factory=list)
-    department_name: str = ""
 
     def add(self, level, message, **kwargs):
         self.findings.append(Finding(level, message, **kwargs))
@@ -397,7 +396,7 @@ def _level_for_code(code, scheme):
 
 
 def read_table(sheet: Sheet, definition: TableDefinition, title: str, title_row: int, result: ImportResult, how):
-    label = f"表{definition.number} {definition.title}"
+    label = definition.label
     unit_label = "万元"
     for r in range(0, min(title_row + 6, len(sheet.grid))):
         for _c, value in sheet.nonempty(r):
@@ -405,9 +404,6 @@ def read_table(sheet: Sheet, definition: TableDefinition, title: str, title_row:
             m = UNIT_LINE.search(normalize(text))
             if m:
                 unit_label = m.group(1)
-            n = NAME_LINE.match(normalize(text))
-            if n and not result.department_name:
-                result.department_name = n.group(1).split("单位:")[0]
     if definition.rows == "form":
         return read_form(sheet, definition, title, title_row, result, how, unit_label)
 
@@ -574,7 +570,7 @@ def _columns_as_read(definition, mapping, extra_keys):
 
 def read_form(sheet: Sheet, definition, title, title_row, result, how, unit_label):
     form = definition.form
-    label = f"表{definition.number} {definition.title}"
+    label = definition.label
     parsed = ParsedTable(
         definition=definition, title=title, sheet=sheet.name, matched_by=how, columns=[], unit_label=unit_label
     )

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from disclosures.text import normalize
 
 FORMATS_DIR = Path(__file__).parent
 
@@ -83,13 +82,6 @@ class TableDefinition:
     def amount_keys(self):
         return [leaf.key for leaf in self.leaves() if not leaf.is_text]
 
-    def text_keys(self):
-        return [leaf.key for leaf in self.leaves() if leaf.is_text]
-
-    @property
-    def code_scheme(self):
-        return self.rows if self.rows in ("function", "economic") else None
-
     @property
     def label(self):
         return f"表{self.number} {self.title}"
@@ -119,12 +111,6 @@ class FormatDefinition:
             if table.number == str(number):
                 return table
         raise KeyError(number)
-
-    def section(self, key):
-        for section in self.sections:
-            if section.key == key:
-                return section
-        raise KeyError(key)
 
 
 _TOKEN = re.compile(r"\s*([{}|,])\s*")
@@ -233,7 +219,3 @@ def default_format(kind: str) -> FormatDefinition:
             return definition
     raise KeyError(f"没有“{kind}”类别的表式")
 
-
-def header_matches(labels: list[str], text: str) -> bool:
-    text = normalize(text)
-    return any(normalize(label) == text for label in labels)

@@ -1,6 +1,6 @@
 """Public pages. Everything here starts from Disclosure.objects.published()."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
 from disclosures.models import Department, Disclosure, Region, Version
