@@ -5,24 +5,42 @@ inside one transaction. Views and commands only call these and show their errors
 """
 
 import datetime
+from pathlib import Path
 
+from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
+
+from disclosures import completeness, notifications
+from disclosures.clock import clock
+from disclosures.formats import get_format
 
 from disclosures.identities import check_identities
-from disclosures.importer import ImportResult
+from disclosures.importer import ImportResult, read_workbook
 from disclosures.models import (
     AuditEvent,
     Department,
     Disclosure,
     DisclosureTable,
+    Membership,
     Region,
+    Reminder,
+    Review,
     Section,
     TableRow,
     Unit,
     Version,
+    WarningAcknowledgement,
+    format_for,
+    roles_in_department,
 )
+from disclosures.narrative import draft_explanation
+from disclosures.sections import SectionText
+from disclosures.signals import version_published
 from disclosures.text import normalize
+from disclosures.workbook_guard import formula_without_value
 
 
 class DisclosureError(Exception):
@@ -79,7 +97,7 @@ def import_disclosure(
     actor=None,
     outcomes=None,
 ) -> Version:
-    """Save what the importer read as a new version. Errors save nothing at all.
+    """Save what the importer read as a new version (the operator's command). Errors save nothing.
 
     Without `published_on` the version is a draft. With it, this is a back-fill of a disclosure
     already published elsewhere on that date, and the version is published as of that date.
@@ -90,13 +108,21 @@ def import_disclosure(
         raise DisclosureError("公开日期不能早于批复日期。")
     region = Region.get_or_create_path(region_path)
     department, _created = Department.objects.get_or_create(region=region, name=department_name)
-    disclosure, created = Disclosure.objects.get_or_create(
+    disclosure, _created = Disclosure.objects.get_or_create(
         department=department,
         year=year,
         kind=kind,
         defaults={"format": result.format.code, "approved_on": approved_on},
     )
-    if not created and disclosure.versions.filter(status__in=[Version.Status.DRAFT, Version.Status.UNDER_REVIEW]).exists():
+    version = _new_version(disclosure, result, sections=sections, source_file=source_file, actor=actor, outcomes=outcomes)
+    if published_on is not None:
+        version = publish_backfill(version, published_on=published_on, actor=actor)
+    return version
+
+
+def _new_version(disclosure, result, *, sections=(), source_file="", actor=None, outcomes=None, workbook=None, action="import"):
+    """A new draft version of `disclosure` holding what the importer read, and its audit event."""
+    if disclosure.versions.filter(status__in=Version.OPEN_STATUSES).exists():
         raise DisclosureError("该公开已有未完成的草稿或审查中的版本，请先处理该版本。")
     number = (disclosure.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = Version.objects.create(
@@ -106,12 +132,14 @@ def import_disclosure(
         import_report=_json_findings(result, outcomes or []),
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    units = _save_units(result, department)
+    if workbook is not None:
+        version.workbook.save(Path(source_file).name or "workbook.xlsx", workbook, save=True)
+    units = _save_units(result, disclosure.department)
     _save_tables(result, version, units)
     for position, section in enumerate(sections):
         Section.objects.create(version=version, key=section.key, title=section.title, position=position, body=section.body)
     record(
-        "import",
+        action,
         disclosure=disclosure,
         version=version,
         actor=actor,
@@ -120,8 +148,6 @@ def import_disclosure(
         warnings=len(result.warnings),
         missing=[f.message for f in result.missing],
     )
-    if published_on is not None:
-        version = publish_backfill(version, published_on=published_on, actor=actor)
     return version
 
 
@@ -206,4 +232,390 @@ def publish_backfill(version: Version, *, published_on: datetime.date, actor=Non
         remarks="补录已在其他渠道公开的版本",
         published_on=published_on.isoformat(),
     )
+    _announce_publication(version)
     return version
+
+
+def _announce_publication(version):
+    transaction.on_commit(lambda: version_published.send(sender=Version, version=version))
+
+
+# ---------------------------------------------------------------------------------------------
+# The publishing workflow (RULES A): upload → narrative → checklist → 保密审查 → publish → correct.
+# Roles: the department editor uploads and writes; the department reviewer reviews and publishes;
+# the finance-bureau administrator registers approvals. Every function: guard, change, record, notify.
+# ---------------------------------------------------------------------------------------------
+
+
+class UploadRefused(DisclosureError):
+    """The workbook could not be taken; `result` holds the importer's findings for the report page."""
+
+    def __init__(self, message, result=None):
+        super().__init__(message)
+        self.result = result
+
+
+def _require(actor, department, *roles):
+    held = roles_in_department(actor, department)
+    if not held & set(roles):
+        names = "、".join(str(Membership.Role(role).label) for role in roles)
+        raise DisclosureError(f"只有本部门的{names}可以进行此操作。")
+
+
+def _require_status(version, *statuses):
+    if version.status not in statuses:
+        raise DisclosureError(f"该版本当前状态为“{version.get_status_display()}”，不能进行此操作。")
+
+
+def _locked(version):
+    return Version.objects.select_for_update().select_related("disclosure__department__region").get(pk=version.pk)
+
+
+def _display(user):
+    return user.get_full_name() or user.get_username()
+
+
+@transaction.atomic
+def register_approval(*, department, year, kind, approved_on, actor) -> Disclosure:
+    """The finance bureau records a department's approval (批复); the 20-day clock starts (预算法第十四条)."""
+    _require(actor, department, Membership.Role.ADMIN)
+    if approved_on > timezone.localdate():
+        raise DisclosureError("批复日期不能晚于今天。")
+    disclosure, created = Disclosure.objects.get_or_create(
+        department=department,
+        year=year,
+        kind=kind,
+        defaults={"approved_on": approved_on, "format": format_for(department.region, year, kind)},
+    )
+    if not created:
+        raise DisclosureError(f"{disclosure} 已经登记，批复日期 {disclosure.approved_on:%Y-%m-%d}。")
+    record("register_approval", disclosure=disclosure, actor=actor, approved_on=approved_on.isoformat())
+    return disclosure
+
+
+def _starting_sections(disclosure, fmt):
+    """A correction starts from the published text; a first version from the format's empty sections."""
+    if disclosure.published_version_id:
+        return [SectionText(s.key, s.title, s.body) for s in disclosure.published_version.sections.all()]
+    return [SectionText(d.key, d.title, "") for d in fmt.sections]
+
+
+@transaction.atomic
+def upload(workbook, *, department, year, kind, approved_on, actor, file_name="") -> Version:
+    """The editor uploads the approved workbook; it becomes a new draft version. Errors keep nothing.
+
+    The 情况说明 of a first version starts as a draft written from the tables (narrative.py).
+    """
+    _require(actor, department, Membership.Role.EDITOR)
+    size = getattr(workbook, "size", None)
+    if size is not None and size > settings.MAX_WORKBOOK_BYTES:
+        raise UploadRefused(f"文件过大（{size / 1024 / 1024:.1f} MB），上限为 {settings.MAX_WORKBOOK_BYTES // 1024 // 1024} MB。")
+    if not file_name.lower().endswith(".xlsx"):
+        raise UploadRefused("只接受 Excel 工作簿（.xlsx）文件。")
+    disclosure = Disclosure.objects.select_for_update().filter(department=department, year=year, kind=kind).first()
+    if disclosure is not None and approved_on and disclosure.approved_on != approved_on:
+        raise UploadRefused(
+            f"批复日期与已登记的不一致：已登记为 {disclosure.approved_on:%Y-%m-%d}。如登记有误，请联系财政部门。"
+        )
+    if approved_on is None and disclosure is None:
+        raise UploadRefused("请填写批复日期。")
+    if approved_on and approved_on > timezone.localdate():
+        raise UploadRefused("批复日期不能晚于今天。")
+    fmt = get_format(disclosure.format if disclosure else format_for(department.region, year, kind))
+    cell = formula_without_value(workbook)
+    if cell:
+        raise UploadRefused(
+            f"工作簿中的公式没有计算结果（{cell}）。请在 Excel 中打开、保存后再上传，或将公式粘贴为数值。"
+        )
+    result = read_workbook(workbook, fmt)
+    if result.errors:
+        raise UploadRefused("工作簿有错误，未保存任何内容。请改正后重新上传。", result)
+    if disclosure is None:
+        disclosure = Disclosure.objects.create(
+            department=department, year=year, kind=kind, approved_on=approved_on, format=fmt.code
+        )
+    sections = _starting_sections(disclosure, fmt)
+    outcomes = run_checks(result, sections)
+    workbook.seek(0)
+    version = _new_version(
+        disclosure, result, sections=sections, source_file=file_name, actor=actor, outcomes=outcomes,
+        workbook=File(workbook), action="upload",
+    )
+    if not disclosure.published_version_id:
+        _write_draft_explanation(version)
+    return version
+
+
+def _write_draft_explanation(version):
+    section = version.sections.filter(key="explanation").first()
+    if section is not None:
+        section.body = draft_explanation(version)
+        section.save(update_fields=["body"])
+
+
+@transaction.atomic
+def redraft_explanation(version, *, actor) -> Section:
+    """Replace the 情况说明 with a fresh draft from the tables (the editor asks for it)."""
+    version = _locked(version)
+    _require(actor, version.disclosure.department, Membership.Role.EDITOR)
+    _require_status(version, Version.Status.DRAFT)
+    _write_draft_explanation(version)
+    record("redraft", disclosure=version.disclosure, version=version, actor=actor)
+    return version.sections.get(key="explanation")
+
+
+def clean_text(text: str) -> str:
+    """Plain text only: control characters out, line ends normalised. It is always rendered escaped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32).strip()
+
+
+@transaction.atomic
+def save_section(version, *, key, body, actor) -> Section:
+    version = _locked(version)
+    _require(actor, version.disclosure.department, Membership.Role.EDITOR)
+    _require_status(version, Version.Status.DRAFT)
+    section = version.sections.filter(key=key).first()
+    if section is None:
+        raise DisclosureError("没有这个栏目。")
+    before = section.body
+    section.body = clean_text(body)
+    if len(section.body) > 50000:
+        raise DisclosureError("栏目内容过长（上限 50000 字）。")
+    section.save(update_fields=["body"])
+    record(
+        "edit", disclosure=version.disclosure, version=version, actor=actor, section=key,
+        before_chars=len(before), after_chars=len(section.body),
+    )
+    return section
+
+
+def suggested_empty_note(table) -> str:
+    """A note for an empty table that the format gives none for (RULES A.4: say why it is empty)."""
+    subject = table.title.removesuffix("表").removesuffix("预算")
+    return f"注：本部门无{subject}预算安排，此表为空表。"
+
+
+@transaction.atomic
+def save_table_note(version, *, number, note, actor):
+    """The note under a table; an empty table must say why it is empty (RULES A.4)."""
+    version = _locked(version)
+    _require(actor, version.disclosure.department, Membership.Role.EDITOR)
+    _require_status(version, Version.Status.DRAFT)
+    table = version.tables.filter(number=number).first()
+    if table is None:
+        raise DisclosureError("没有这张表。")
+    before, table.note = table.note, clean_text(note)[:2000]
+    table.save(update_fields=["note"])
+    record("edit", disclosure=version.disclosure, version=version, actor=actor, table=number, before=before, after=table.note)
+    return table
+
+
+def warnings_of(version):
+    """(index, finding) for every warning in the import report; indices are stable."""
+    return [(i, f) for i, f in enumerate(version.import_report.get("findings", [])) if f.get("level") == "warning"]
+
+
+def unacknowledged(version):
+    done = set(version.acknowledgements.values_list("finding", flat=True))
+    return [(i, f) for i, f in warnings_of(version) if i not in done]
+
+
+@transaction.atomic
+def acknowledge_warning(version, *, finding, remark, actor) -> WarningAcknowledgement:
+    """The editor has read one warning and says why the figures stand (one by one, with a remark)."""
+    version = _locked(version)
+    _require(actor, version.disclosure.department, Membership.Role.EDITOR)
+    _require_status(version, Version.Status.DRAFT)
+    warnings = dict(warnings_of(version))
+    if finding not in warnings:
+        raise DisclosureError("没有这条警告。")
+    remark = clean_text(remark)
+    if not remark:
+        raise DisclosureError("请说明确认的理由。")
+    if version.acknowledgements.filter(finding=finding).exists():
+        raise DisclosureError("这条警告已经确认过。")
+    ack = WarningAcknowledgement.objects.create(
+        version=version, finding=finding, message=warnings[finding]["message"], remark=remark, by=actor
+    )
+    record(
+        "acknowledge", disclosure=version.disclosure, version=version, actor=actor, remarks=remark,
+        finding=finding, message=warnings[finding]["message"],
+    )
+    return ack
+
+
+def blockers(version) -> list[str]:
+    """Why this version cannot go to review yet (empty when it can)."""
+    reasons = [f"未确认的警告：{f['message']}" for _i, f in unacknowledged(version)]
+    reasons += [f"{item.label}：{item.detail}" for item in completeness.missing(version)]
+    return reasons
+
+
+@transaction.atomic
+def submit(version, *, actor, change_note="") -> Version:
+    """The editor sends the version to 保密审查 (RULES A.2). A correction must say what changed (A.5)."""
+    version = _locked(version)
+    disclosure = version.disclosure
+    _require(actor, disclosure.department, Membership.Role.EDITOR)
+    _require_status(version, Version.Status.DRAFT)
+    reasons = blockers(version)
+    if reasons:
+        raise DisclosureError("还不能提交审查：" + "；".join(reasons[:5]) + ("……" if len(reasons) > 5 else ""))
+    change_note = clean_text(change_note)
+    if disclosure.published_version_id and not change_note:
+        raise DisclosureError("更正版本须填写公开的更正说明（改了什么、为什么改）。")
+    version.status = Version.Status.UNDER_REVIEW
+    version.submitted_at = timezone.now()
+    version.submitted_by = actor
+    if change_note:
+        version.change_note = change_note
+    version.save(update_fields=["status", "submitted_at", "submitted_by", "change_note"])
+    record("submit", disclosure=disclosure, version=version, actor=actor, remarks=change_note)
+    notifications.version_submitted(version)
+    return version
+
+
+@transaction.atomic
+def review(version, *, actor, outcome, reviewed_on=None, remarks="") -> Review:
+    """保密审查 (条例第十七条; RULES A.2): passed, or returned to the editor with remarks.
+
+    The reviewer must not be the person who uploaded the version: the review is a second pair of eyes.
+    """
+    version = _locked(version)
+    disclosure = version.disclosure
+    _require(actor, disclosure.department, Membership.Role.REVIEWER)
+    _require_status(version, Version.Status.UNDER_REVIEW)
+    if version.created_by_id == actor.pk:
+        raise DisclosureError("上传该版本的人不能审查该版本。")
+    if outcome not in Review.Outcome.values:
+        raise DisclosureError("请选择审查结果。")
+    remarks = clean_text(remarks)
+    if outcome == Review.Outcome.RETURNED and not remarks:
+        raise DisclosureError("退回时须写明审查意见。")
+    reviewed_on = reviewed_on or timezone.localdate()
+    if reviewed_on > timezone.localdate():
+        raise DisclosureError("审查日期不能晚于今天。")
+    result = Review.objects.create(
+        version=version, reviewer=actor, reviewer_name=_display(actor), outcome=outcome,
+        reviewed_on=reviewed_on, remarks=remarks,
+    )
+    version.status = Version.Status.PASSED if outcome == Review.Outcome.PASSED else Version.Status.DRAFT
+    version.save(update_fields=["status"])
+    record(
+        "review", disclosure=disclosure, version=version, actor=actor, remarks=remarks,
+        outcome=outcome, reviewed_on=reviewed_on.isoformat(),
+    )
+    if outcome == Review.Outcome.RETURNED:
+        notifications.version_returned(version, result)
+    return result
+
+
+@transaction.atomic
+def publish(version, *, actor) -> Version:
+    """Publish a version that passed 保密审查. It is frozen from now on (RULES A.5)."""
+    version = _locked(version)
+    disclosure = Disclosure.objects.select_for_update().get(pk=version.disclosure_id)
+    _require(actor, disclosure.department, Membership.Role.REVIEWER)
+    _require_status(version, Version.Status.PASSED)
+    last = version.reviews.first()
+    if last is None or last.outcome != Review.Outcome.PASSED:
+        raise DisclosureError("只有通过保密审查的版本才能公开。")
+    today = timezone.localdate()
+    version.status = Version.Status.PUBLISHED
+    version.published_on = today
+    version.save(update_fields=["status", "published_on"])
+    disclosure.published_version = version
+    if disclosure.published_on is None:
+        disclosure.published_on = today  # the 20-day clock is judged on the first publication
+    disclosure.save(update_fields=["published_version", "published_on"])
+    state = clock(disclosure, today)
+    record(
+        "publish", disclosure=disclosure, version=version, actor=actor, remarks=version.change_note,
+        published_on=today.isoformat(), deadline=state.deadline.isoformat(), clock=state.label,
+    )
+    _announce_publication(version)
+    return version
+
+
+@transaction.atomic
+def start_correction(disclosure, *, actor) -> Version:
+    """A correction by editing: a new draft copying the current published version's tables and text."""
+    disclosure = Disclosure.objects.select_for_update().get(pk=disclosure.pk)
+    _require(actor, disclosure.department, Membership.Role.EDITOR)
+    current = disclosure.published_version
+    if current is None:
+        raise DisclosureError("尚未公开，无需更正。")
+    if disclosure.versions.filter(status__in=Version.OPEN_STATUSES).exists():
+        raise DisclosureError("已有未完成的版本，请先处理该版本。")
+    number = (disclosure.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = Version.objects.create(
+        disclosure=disclosure, number=number, source_file=current.source_file,
+        import_report={**current.import_report, "findings": []}, created_by=actor,
+    )
+    for section in current.sections.all():
+        Section.objects.create(version=version, key=section.key, title=section.title, position=section.position, body=section.body)
+    for table in current.tables.prefetch_related("rows"):
+        rows = list(table.rows.all())
+        table.pk, table.version = None, version
+        table.save()
+        for row in rows:
+            row.pk, row.table = None, table
+        TableRow.objects.bulk_create(rows, batch_size=500)
+    record("correct", disclosure=disclosure, version=version, actor=actor, from_version=current.number)
+    return version
+
+
+@transaction.atomic
+def discard(version, *, actor) -> Version:
+    """Set aside a draft that will not be published. It is kept, marked 已作废, never deleted."""
+    version = _locked(version)
+    _require(actor, version.disclosure.department, Membership.Role.EDITOR)
+    _require_status(version, Version.Status.DRAFT)
+    version.status = Version.Status.DISCARDED
+    version.save(update_fields=["status"])
+    record("discard", disclosure=version.disclosure, version=version, actor=actor)
+    return version
+
+
+REMINDER_DAYS = {Reminder.Kind.FIVE_DAYS: 5, Reminder.Kind.ONE_DAY: 1}
+
+
+def _due_reminder(state):
+    if state.state == "overdue":
+        return Reminder.Kind.OVERDUE
+    if state.state in ("due", "due_today"):
+        if state.days <= 1:
+            return Reminder.Kind.ONE_DAY
+        if state.days <= 5:
+            return Reminder.Kind.FIVE_DAYS
+    return None
+
+
+def send_reminders(today=None) -> list[Reminder]:
+    """Remind editors and reviewers 5 days and 1 day before the deadline, and when it has passed.
+
+    Safe to run repeatedly: each (disclosure, kind) is sent once (the Reminder unique constraint).
+    """
+    today = today or timezone.localdate()
+    sent = []
+    for disclosure in Disclosure.objects.filter(published_version__isnull=True).select_related("department__region"):
+        state = clock(disclosure, today)
+        kind = _due_reminder(state)
+        if kind is None:
+            continue
+        with transaction.atomic():
+            locked = Disclosure.objects.select_for_update().get(pk=disclosure.pk)
+            if Reminder.objects.filter(disclosure=locked, kind=kind).exists():
+                continue
+            recipients = notifications.department_staff(disclosure.department)
+            reminder = Reminder.objects.create(
+                disclosure=locked, kind=kind, deadline=state.deadline, recipients=[u.email for u in recipients if u.email]
+            )
+            record(
+                "reminder", disclosure=locked, remarks=reminder.get_kind_display(),
+                kind=kind, deadline=state.deadline.isoformat(), recipients=reminder.recipients,
+            )
+            notifications.deadline_reminder(locked, state, recipients)
+        sent.append(reminder)
+    return sent

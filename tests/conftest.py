@@ -16,6 +16,12 @@ SEED000_SECTIONS = FIXTURES / "seed000_sections.txt"
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded workbooks and generated files go to a per-test folder, never into the checkout."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
     yield
@@ -72,3 +78,68 @@ def published_seed004(db):
 @pytest.fixture
 def draft_seed004(db):
     return save(SEED004, department="抚顺市发展和改革委员会").disclosure
+
+
+@pytest.fixture
+def staff(db):
+    """Personas: editor and reviewer of department A, editor of department B, a provincial admin."""
+    from types import SimpleNamespace
+
+    from disclosures.models import Department, Membership, Region
+    from tests.factories import MembershipFactory, UserFactory
+
+    city = Region.get_or_create_path("辽宁省/抚顺市")
+    a = Department.objects.create(region=city, name="抚顺市工业和信息化局")
+    b = Department.objects.create(region=city, name="抚顺市财政局")
+    people = SimpleNamespace(department_a=a, department_b=b, province=city.parent, city=city)
+    for name, role, department, region in [
+        ("editor_a", Membership.Role.EDITOR, a, None),
+        ("reviewer_a", Membership.Role.REVIEWER, a, None),
+        ("editor_b", Membership.Role.EDITOR, b, None),
+        ("admin", Membership.Role.ADMIN, None, city.parent),
+    ]:
+        user = UserFactory(username=name, email=f"{name}@example.cn", first_name=name)
+        MembershipFactory(user=user, role=role, department=department, region=region)
+        setattr(people, name, user)
+    return people
+
+
+def seed004_with_rounding_gap(folder):
+    """Seed 004 with one figure of 表3 off by a cent (336.42 → 336.43): the kind of 尾差 staff must acknowledge."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(SEED004)
+    sheet = book["3"]
+    cell = next(c for row in sheet.iter_rows() for c in row if c.value is not None and str(c.value) == "336.42")
+    cell.value = float("336.43") if isinstance(cell.value, float) else "336.43"
+    path = Path(folder) / "seed004_rounding.xlsx"
+    book.save(path)
+    return path
+
+
+def upload_seed004(staff, *, approved_on=datetime.date(2025, 2, 10), path=SEED004):
+    """The editor of department A uploads seed 004's workbook through the publishing service."""
+    from disclosures.services import upload
+
+    with open(path, "rb") as handle:
+        return upload(
+            handle, department=staff.department_a, year=2025, kind="budget", approved_on=approved_on,
+            actor=staff.editor_a, file_name=Path(path).name,
+        )
+
+
+def ready_for_review(staff):
+    """Upload seed 004, acknowledge every warning, fill the narrative's gaps and every section."""
+    from disclosures.services import acknowledge_warning, save_section, save_table_note, suggested_empty_note, unacknowledged
+
+    version = upload_seed004(staff)
+    for index, finding in unacknowledged(version):
+        acknowledge_warning(version, finding=index, remark="与批复表一致", actor=staff.editor_a)
+    for table in version.tables.filter(is_empty=True, note=""):
+        save_table_note(version, number=table.number, note=suggested_empty_note(table), actor=staff.editor_a)
+    for section in version.sections.all():
+        body = section.body.replace("【请填写", "").replace("】", "") if section.body else f"{section.title}的内容。"
+        if section.key == "explanation":
+            body += "\n\n机关运行经费预算 100.59 万元。国有资产：车辆 2 辆。"
+        save_section(version, key=section.key, body=body, actor=staff.editor_a)
+    return version

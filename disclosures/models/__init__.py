@@ -1,18 +1,29 @@
 from .audit import AuditEvent
+from .calendar import CalendarDay, CalendarYear
 from .disclosure import Disclosure, DisclosureTable, Section, TableRow, Version
-from .membership import Membership, can_see_department
+from .format_assignment import FormatAssignment, format_for
+from .membership import Membership, can_see_department, roles_in_department
 from .organisation import Department, Region, Unit
+from .workflow import Reminder, Review, WarningAcknowledgement
 
 __all__ = [
     "AuditEvent",
+    "CalendarDay",
+    "CalendarYear",
     "Department",
     "Disclosure",
-    "Membership",
-    "can_see_department",
     "DisclosureTable",
+    "FormatAssignment",
+    "Membership",
     "Region",
+    "Reminder",
+    "Review",
     "Section",
     "TableRow",
     "Unit",
     "Version",
+    "WarningAcknowledgement",
+    "can_see_department",
+    "format_for",
+    "roles_in_department",
 ]

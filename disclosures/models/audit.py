@@ -3,6 +3,22 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+ACTION_LABELS = {
+    "import": "导入",
+    "upload": "上传工作簿",
+    "acknowledge": "确认警告",
+    "edit": "修改",
+    "redraft": "重新生成情况说明草稿",
+    "submit": "提交审查",
+    "review": "保密审查",
+    "publish": "公开",
+    "correct": "生成更正版本",
+    "discard": "作废草稿",
+    "reminder": "发送期限提醒",
+    "register_approval": "登记批复",
+}
+
+
 class AuditEvent(models.Model):
     """Append-only: who did what to which disclosure, when, with which remarks or figures."""
 
@@ -26,6 +42,10 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
+
+    @property
+    def action_label(self):
+        return ACTION_LABELS.get(self.action, self.action)
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

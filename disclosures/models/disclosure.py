@@ -73,8 +73,21 @@ class Version(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
-        UNDER_REVIEW = "under_review", _("审查中")
+        UNDER_REVIEW = "under_review", _("待保密审查")
+        PASSED = "passed", _("审查通过，待公开")
         PUBLISHED = "published", _("已公开")
+        DISCARDED = "discarded", _("已作废")
+
+    # The allowed transitions, written once (services.py enforces them).
+    TRANSITIONS = {
+        Status.DRAFT: {Status.UNDER_REVIEW, Status.DISCARDED},
+        Status.UNDER_REVIEW: {Status.DRAFT, Status.PASSED},
+        Status.PASSED: {Status.PUBLISHED, Status.DRAFT},
+        Status.PUBLISHED: set(),
+        Status.DISCARDED: set(),
+    }
+    # States in which a version is still being worked on; a disclosure has at most one.
+    OPEN_STATUSES = (Status.DRAFT, Status.UNDER_REVIEW, Status.PASSED)
 
     disclosure = models.ForeignKey(Disclosure, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveSmallIntegerField(_("版本号"), default=1)
@@ -82,6 +95,14 @@ class Version(models.Model):
     published_on = models.DateField(_("公开日期"), null=True, blank=True)
     change_note = models.TextField(_("更正说明"), blank=True)
     source_file = models.CharField(_("来源文件"), max_length=255, blank=True)
+    # The approved workbook as uploaded, kept for the record.
+    workbook = models.FileField(_("批复工作簿"), upload_to="workbooks/%Y/", blank=True)
+    # The print-faithful PDF, generated once when the version is published (issue: downloads).
+    pdf = models.FileField(_("PDF"), upload_to="pdf/", blank=True)
+    submitted_at = models.DateTimeField(_("提交审查时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     import_report = models.JSONField(_("导入报告"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

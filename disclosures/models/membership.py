@@ -13,6 +13,10 @@ class Membership(models.Model):
     class Role(models.TextChoices):
         EDITOR = "editor", _("部门编辑")
         REVIEWER = "reviewer", _("部门审核人")
+        # 依申请公开: staff who handle requests, and the head of the disclosure office who approves
+        # extensions (条例第三十三条).
+        REQUEST_HANDLER = "request_handler", _("依申请公开经办人")
+        REQUEST_APPROVER = "request_approver", _("信息公开工作机构负责人")
         ADMIN = "admin", _("财政部门管理员")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
@@ -39,6 +43,48 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.department or self.region}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.role == self.Role.ADMIN:
+            grant_administration(self.user)
+
+
+ADMIN_GROUP = "财政部门管理员"
+ADMIN_MODELS = {
+    "disclosures": ["region", "department", "unit", "membership", "calendaryear", "calendarday", "formatassignment"],
+    "auth": ["user"],
+}
+
+
+def grant_administration(user):
+    """An administrator works in the administration screens (admin.py scopes what they see)."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, created = Group.objects.get_or_create(name=ADMIN_GROUP)
+    if created or not group.permissions.exists():
+        for app_label, names in ADMIN_MODELS.items():
+            group.permissions.add(
+                *Permission.objects.filter(content_type__app_label=app_label, content_type__model__in=names)
+            )
+    user.groups.add(group)
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+
+
+def roles_in_department(user, department) -> set[str]:
+    """The roles the user holds for this department; an administrator above it counts as ADMIN."""
+    if not user.is_authenticated:
+        return set()
+    region_ids = [region.pk for region in department.region.ancestors()]
+    rows = Membership.objects.filter(user=user).filter(
+        models.Q(department=department) | models.Q(role=Membership.Role.ADMIN, region_id__in=region_ids)
+    )
+    roles = set(rows.values_list("role", flat=True))
+    if user.is_superuser:
+        roles.add(Membership.Role.ADMIN)
+    return roles
 
 
 def can_see_department(user, department) -> bool:

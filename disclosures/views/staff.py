@@ -1,12 +1,48 @@
-"""Staff pages. Every view goes through an access helper that returns the object or raises 404."""
+"""Staff pages ("control"): department staff publish, the finance bureau watches compliance.
 
+Every view goes through an access helper at the top of this module, which returns the object or
+raises 404 (a department's staff never learn what another department has in progress) or 403 (a
+page the user's role does not allow). The views only call the service functions and show their
+errors; the rules live in services.py.
+"""
+
+import django_filters
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from disclosures.models import Version, can_see_department
+from disclosures import compliance, completeness, diff, narrative, services
+from disclosures.clock import clock
+from disclosures.forms import (
+    AcknowledgeForm,
+    ApprovalForm,
+    ComplianceForm,
+    ReviewForm,
+    SectionForm,
+    SubmitForm,
+    TableNoteForm,
+    UploadForm,
+)
+from disclosures.models import (
+    AuditEvent,
+    Department,
+    Disclosure,
+    Membership,
+    Region,
+    Version,
+    can_see_department,
+    roles_in_department,
+)
+from disclosures.models.audit import ACTION_LABELS
 from disclosures.views.public import disclosure_context
+
+# ---- access helpers ---------------------------------------------------------------------------
 
 
 def version_for(user, pk) -> Version:
@@ -17,11 +53,390 @@ def version_for(user, pk) -> Version:
     return version
 
 
+def disclosure_for(user, pk) -> Disclosure:
+    disclosure = get_object_or_404(Disclosure.objects.select_related("department__region"), pk=pk)
+    if not can_see_department(user, disclosure.department):
+        raise Http404
+    return disclosure
+
+
+def department_for(user, pk, role) -> Department:
+    department = get_object_or_404(Department.objects.select_related("region"), pk=pk)
+    roles = roles_in_department(user, department)
+    if not roles:
+        raise Http404
+    if role not in roles:
+        raise PermissionDenied
+    return department
+
+
+def admin_regions(user):
+    """Regions the user administers, each with everything below it."""
+    if user.is_superuser:
+        return Region.objects.all()
+    roots = Region.objects.filter(memberships__user=user, memberships__role=Membership.Role.ADMIN)
+    ids = {pk for root in roots for pk in root.descendant_ids()}
+    return Region.objects.filter(pk__in=ids)
+
+
+def require_admin(user):
+    regions = admin_regions(user)
+    if not regions.exists():
+        raise PermissionDenied
+    return regions
+
+
+def departments_of(user):
+    if user.is_superuser:
+        return Department.objects.all()
+    own = Department.objects.filter(memberships__user=user)
+    regional = Department.objects.filter(region__in=admin_regions(user))
+    return (own | regional).distinct()
+
+
+# ---- pages ------------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def home(request):
+    today = timezone.localdate()
+    departments = departments_of(request.user).select_related("region").order_by("region__name", "name")
+    disclosures = (
+        Disclosure.objects.filter(department__in=departments)
+        .select_related("department__region", "published_version")
+        .order_by("-year", "department__name")
+    )
+    rows = [(d, clock(d, today), d.versions.first()) for d in disclosures[:200]]
+    editable = [d for d in departments if Membership.Role.EDITOR in roles_in_department(request.user, d)]
+    return render(
+        request,
+        "staff/home.html",
+        {"rows": rows, "editable": editable},
+    )
+
+
+@never_cache
+@login_required
+def upload(request, pk):
+    department = department_for(request.user, pk, Membership.Role.EDITOR)
+    result = None
+    limit = settings.MAX_WORKBOOK_BYTES
+    if request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > limit + 64 * 1024:
+        # Refuse before reading the body, so an oversized upload is never written to disk.
+        form = UploadForm(initial={"year": timezone.localdate().year, "kind": "budget"})
+        messages.error(request, f"文件过大，上限为 {limit // 1024 // 1024} MB。未保存任何内容。")
+    elif request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                version = services.upload(
+                    data["workbook"], department=department, year=data["year"], kind=data["kind"],
+                    approved_on=data["approved_on"], actor=request.user, file_name=data["workbook"].name,
+                )
+            except services.UploadRefused as refused:
+                form.add_error(None, str(refused))
+                result = refused.result
+            except services.DisclosureError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"已读取工作簿，生成第 {version.number} 版草稿。请查看检查报告。")
+                return redirect("staff_version", version.pk)
+    else:
+        form = UploadForm(initial={"year": timezone.localdate().year, "kind": "budget"})
+    registered = Disclosure.objects.filter(department=department, published_version__isnull=True)
+    return render(
+        request, "staff/upload.html", {"department": department, "form": form, "result": result, "registered": registered}
+    )
+
+
+def _workspace_context(request, version):
+    disclosure = version.disclosure
+    roles = roles_in_department(request.user, disclosure.department)
+    acknowledged = {a.finding: a for a in version.acknowledgements.select_related("by")}
+    report = version.import_report or {}
+    findings = [
+        {**finding, "index": index, "ack": acknowledged.get(index)}
+        for index, finding in enumerate(report.get("findings", []))
+    ]
+    previous = disclosure.published_version if disclosure.published_version_id != version.pk else None
+    return {
+        "version": version,
+        "disclosure": disclosure,
+        "clock": clock(disclosure),
+        "roles": roles,
+        "can_edit": Membership.Role.EDITOR in roles and version.status == Version.Status.DRAFT,
+        "can_review": Membership.Role.REVIEWER in roles
+        and version.status == Version.Status.UNDER_REVIEW
+        and version.created_by_id != request.user.pk,
+        "can_publish": Membership.Role.REVIEWER in roles and version.status == Version.Status.PASSED,
+        "errors": [f for f in findings if f["level"] == "error"],
+        "warnings": [f for f in findings if f["level"] == "warning"],
+        "missing": [f for f in findings if f["level"] == "missing"],
+        "infos": [f for f in findings if f["level"] == "info"],
+        "checklist": completeness.checklist(version),
+        "narrative_findings": narrative.check_figures(version),
+        "blockers": services.blockers(version),
+        "sections": version.sections.all(),
+        "empty_tables": [(t, services.suggested_empty_note(t)) for t in version.tables.filter(is_empty=True)],
+        "reviews": version.reviews.all(),
+        "events": AuditEvent.objects.filter(disclosure=disclosure).select_related("version")[:50],
+        "other_versions": disclosure.versions.exclude(pk=version.pk),
+        "previous": previous,
+        "submit_form": SubmitForm(),
+        "review_form": ReviewForm(),
+    }
+
+
+@never_cache
+@login_required
+def version_workspace(request, pk):
+    version = version_for(request.user, pk)
+    return render(request, "staff/version.html", _workspace_context(request, version))
+
+
 @never_cache
 @login_required
 def version_preview(request, pk):
     """Exactly what the public will see, marked as a preview and never cached."""
     version = version_for(request.user, pk)
     context = disclosure_context(version.disclosure, version)
-    context.update(preview=True, report=version.import_report)
+    context.update(preview=True)
     return render(request, "disclosures/disclosure.html", context)
+
+
+@never_cache
+@login_required
+def section_edit(request, pk, key):
+    version = version_for(request.user, pk)
+    section = get_object_or_404(version.sections, key=key)
+    if request.method == "POST":
+        form = SectionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.save_section(version, key=key, body=form.cleaned_data["body"], actor=request.user)
+            except services.DisclosureError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"已保存“{section.title}”。")
+                return redirect("staff_section", version.pk, key)
+    else:
+        form = SectionForm(initial={"body": section.body})
+    findings = narrative.check_figures(version) if key == "explanation" else []
+    return render(
+        request, "staff/section_edit.html",
+        {"version": version, "section": section, "form": form, "findings": findings,
+         "can_edit": Membership.Role.EDITOR in roles_in_department(request.user, version.disclosure.department)
+         and version.status == Version.Status.DRAFT},
+    )
+
+
+ACTIONS = {}
+
+
+def action(name):
+    def register(function):
+        ACTIONS[name] = function
+        return function
+
+    return register
+
+
+@action("acknowledge")
+def _acknowledge(request, version):
+    form = AcknowledgeForm(request.POST)
+    if not form.is_valid():
+        raise services.DisclosureError("请填写确认说明。")
+    services.acknowledge_warning(version, actor=request.user, **form.cleaned_data)
+    return "已确认该警告。"
+
+
+@action("note")
+def _note(request, version):
+    form = TableNoteForm(request.POST)
+    if not form.is_valid():
+        raise services.DisclosureError("请填写空表说明。")
+    services.save_table_note(version, actor=request.user, **form.cleaned_data)
+    return "已保存空表说明。"
+
+
+@action("redraft")
+def _redraft(request, version):
+    services.redraft_explanation(version, actor=request.user)
+    return "已根据表格重新生成情况说明草稿。"
+
+
+@action("submit")
+def _submit(request, version):
+    form = SubmitForm(request.POST)
+    form.is_valid()
+    services.submit(version, actor=request.user, change_note=form.cleaned_data.get("change_note", ""))
+    return "已提交保密审查，已通知本部门审核人。"
+
+
+@action("review")
+def _review(request, version):
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        raise services.DisclosureError("请选择审查结果并填写审查日期。")
+    result = services.review(version, actor=request.user, **form.cleaned_data)
+    return "审查通过，可以公开。" if result.outcome == "passed" else "已退回编辑，并通知了编辑。"
+
+
+@action("publish")
+def _publish(request, version):
+    services.publish(version, actor=request.user)
+    return "已公开。"
+
+
+@action("discard")
+def _discard(request, version):
+    services.discard(version, actor=request.user)
+    return "已作废该草稿（保留记录，不会删除）。"
+
+
+@never_cache
+@login_required
+@require_POST
+def version_action(request, pk, name):
+    version = version_for(request.user, pk)
+    if name not in ACTIONS:
+        raise Http404
+    try:
+        message = ACTIONS[name](request, version)
+    except services.DisclosureError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, message)
+    return redirect("staff_version", version.pk)
+
+
+@never_cache
+@login_required
+@require_POST
+def correct(request, pk):
+    disclosure = disclosure_for(request.user, pk)
+    try:
+        version = services.start_correction(disclosure, actor=request.user)
+    except services.DisclosureError as error:
+        messages.error(request, str(error))
+        current = disclosure.published_version or disclosure.versions.first()
+        return redirect("staff_version", current.pk) if current else redirect("staff_home")
+    messages.success(request, f"已生成第 {version.number} 版（更正），请修改后提交审查。")
+    return redirect("staff_version", version.pk)
+
+
+@never_cache
+@login_required
+def version_changes(request, pk):
+    version = version_for(request.user, pk)
+    previous = version.disclosure.published_version
+    if previous is None or previous.pk == version.pk:
+        previous = version.disclosure.versions.filter(number__lt=version.number, status=Version.Status.PUBLISHED).first()
+    return render(request, "disclosures/changes.html", diff.changes_context(version, previous))
+
+
+# ---- the finance bureau ---------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def approvals(request):
+    regions = require_admin(request.user)
+    departments = Department.objects.filter(region__in=regions).order_by("region__name", "name")
+    if request.method == "POST":
+        form = ApprovalForm(request.POST, departments=departments)
+        if form.is_valid():
+            try:
+                disclosure = services.register_approval(actor=request.user, **form.cleaned_data)
+            except services.DisclosureError as error:
+                form.add_error(None, str(error))
+            else:
+                state = clock(disclosure)
+                messages.success(request, f"已登记 {disclosure}，公开截止日期 {state.deadline:%Y-%m-%d}。")
+                return redirect("staff_approvals")
+    else:
+        form = ApprovalForm(departments=departments)
+    registered = (
+        Disclosure.objects.filter(department__in=departments, published_version__isnull=True)
+        .select_related("department__region")
+        .order_by("approved_on")
+    )
+    return render(request, "staff/approvals.html", {"form": form, "registered": [(d, clock(d)) for d in registered]})
+
+
+@never_cache
+@login_required
+def compliance_view(request):
+    regions = require_admin(request.user).order_by("level", "name")
+    form = ComplianceForm(request.GET or None, regions=regions)
+    region, year, kind = regions.first(), timezone.localdate().year, "budget"
+    if form.is_bound and form.is_valid():
+        region = form.cleaned_data["region"] or region
+        year = form.cleaned_data["year"] or year
+        kind = form.cleaned_data["kind"] or kind
+    table = compliance.rows(region, year, kind)
+    title = f"{region.path} {year} 年{dict(Disclosure.Kind.choices)[kind]}公开情况"
+    export = request.GET.get("export")
+    if export == "csv":
+        response = HttpResponse("\ufeff" + compliance.as_csv(table), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = _attachment(f"{title}.csv")
+        return response
+    if export == "xlsx":
+        response = HttpResponse(
+            compliance.as_xlsx(table, title),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = _attachment(f"{title}.xlsx")
+        return response
+    return render(
+        request, "staff/compliance.html",
+        {"form": form, "table": table, "totals": compliance.totals(table), "title": title,
+         "query": request.GET.urlencode()},
+    )
+
+
+def _attachment(name):
+    from urllib.parse import quote
+
+    return f"attachment; filename=\"report.{name.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(name)}"
+
+
+class AuditFilter(django_filters.FilterSet):
+    action = django_filters.ChoiceFilter(
+        label="操作",
+        choices=list(ACTION_LABELS.items()),
+    )
+    department = django_filters.ModelChoiceFilter(
+        label="部门", field_name="disclosure__department", queryset=Department.objects.none()
+    )
+    actor_name = django_filters.CharFilter(label="操作人", lookup_expr="icontains")
+    since = django_filters.DateFilter(label="起始日期", field_name="at", lookup_expr="date__gte")
+    until = django_filters.DateFilter(label="截止日期", field_name="at", lookup_expr="date__lte")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["action", "department", "actor_name", "since", "until"]
+
+
+@never_cache
+@login_required
+def audit(request):
+    regions = require_admin(request.user)
+    departments = Department.objects.filter(region__in=regions).order_by("name")
+    events = AuditEvent.objects.filter(disclosure__department__in=departments).select_related(
+        "disclosure__department", "version"
+    )
+    filtered = AuditFilter(request.GET or None, queryset=events)
+    filtered.filters["department"].queryset = departments
+    return render(request, "staff/audit.html", {"filter": filtered, "events": filtered.qs[:300]})
+
+
+@never_cache
+@login_required
+def disclosure_audit(request, pk):
+    disclosure = disclosure_for(request.user, pk)
+    events = disclosure.events.select_related("version")
+    return render(request, "staff/disclosure_audit.html", {"disclosure": disclosure, "events": events})
+
