@@ -1,0 +1,41 @@
+"""The decision letter (告知书, 条例第三十六条) as a PDF, rendered once when the reply is sent."""
+
+from django.core.files.base import ContentFile
+from django.template.loader import render_to_string
+from weasyprint import HTML
+
+from .outcomes import OUTCOME_RULES, REGULATION, Outcome
+
+
+def review_body(department) -> str:
+    """行政复议法(2023)第二十四条: a department's decisions are reviewed by the people's government of its level."""
+    return f"{department.region.name}人民政府"
+
+
+def letter_context(reply):
+    request = reply.request
+    rule = OUTCOME_RULES[Outcome(reply.outcome)]
+    return {
+        "reply": reply,
+        "request": request,
+        "department": request.department,
+        "decision": rule.decision,
+        # "条例第三十六条第二项" reads in full in a letter: 《中华人民共和国政府信息公开条例》第三十六条第二项.
+        "legal_basis": REGULATION + reply.legal_basis[2:]
+        if reply.legal_basis.startswith("条例")
+        else reply.legal_basis,
+        "regulation": REGULATION,
+        "review_body": review_body(request.department),
+        "files": list(reply.files.all()),
+    }
+
+
+def render_letter(reply) -> bytes:
+    html = render_to_string("information_requests/letter.html", letter_context(reply))
+    return HTML(string=html).write_pdf()
+
+
+def attach_letter(reply):
+    pdf = render_letter(reply)
+    reply.letter.save(f"告知书-{reply.request.short_code}.pdf", ContentFile(pdf), save=True)
+    return pdf

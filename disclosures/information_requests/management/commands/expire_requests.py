@@ -1,0 +1,16 @@
+"""Run once a day (cron): closes requests whose amendment or fee deadline passed, resumes the clock of
+consultations whose 15 working days ran out."""
+
+from django.core.management.base import BaseCommand
+
+from ... import services
+
+
+class Command(BaseCommand):
+    help = "处理到期事项：逾期未补正、逾期未缴费的申请办结，第三方逾期未答复的恢复计时。"
+
+    def handle(self, *args, **options):
+        done = services.expire_deadlines()
+        for line in done:
+            self.stdout.write(line)
+        self.stdout.write(f"共处理 {len(done)} 件。")

@@ -1,0 +1,404 @@
+"""依申请公开: an InformationRequest, its append-only events, and the records of each step.
+
+The states and the transitions between them are written down once, here (STATUS_TRANSITIONS);
+services.py is the only code that moves a request from one to another.
+"""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .outcomes import Outcome
+
+# No 0/O, 1/I/L: a code read aloud or copied by hand should survive. 31 symbols × 20 ≈ 99 bits.
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+TRACKING_LENGTH = 20
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+def normalize_tracking_code(text: str) -> str:
+    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
+
+
+def private_upload(instance, filename):
+    # A random folder per file: the stored path says nothing about the request or the applicant.
+    return f"information_requests/{uuid.uuid4().hex}/{filename}"
+
+
+class ApplicantType(models.TextChoices):
+    """条例第二十七条: citizens, legal persons and other organisations; the columns of report table 3."""
+
+    NATURAL_PERSON = "natural_person", "自然人"
+    COMMERCIAL = "commercial", "商业企业"
+    RESEARCH = "research", "科研机构"
+    PUBLIC_INTEREST = "public_interest", "社会公益组织"
+    LEGAL_SERVICES = "legal_services", "法律服务机构"
+    OTHER_ORGANISATION = "other_organisation", "其他"
+
+
+class IdType(models.TextChoices):
+    RESIDENT_ID = "resident_id", "居民身份证"
+    PASSPORT = "passport", "护照"
+    HK_MACAO_PERMIT = "hk_macao_permit", "港澳居民来往内地通行证"
+    TAIWAN_PERMIT = "taiwan_permit", "台湾居民来往大陆通行证"
+    FOREIGN_PERMANENT_RESIDENT = "foreign_permanent_resident", "外国人永久居留身份证"
+    CREDIT_CODE = "credit_code", "统一社会信用代码"
+
+
+class FormWanted(models.TextChoices):
+    PAPER = "paper", "纸质"
+    ELECTRONIC = "electronic", "电子"
+
+
+class Delivery(models.TextChoices):
+    ONLINE = "online", "在线查看下载"
+    EMAIL = "email", "电子邮件"
+    POST = "post", "邮寄"
+    IN_PERSON = "in_person", "当面领取"
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", "待登记"
+    IN_PROGRESS = "in_progress", "办理中"
+    AWAITING_AMENDMENT = "awaiting_amendment", "待补正"
+    CONSULTATION = "consultation", "征求第三方意见（计时暂停）"
+    AWAITING_FEE = "awaiting_fee", "待缴费（计时暂停）"
+    CLOSED = "closed", "已办结"
+
+
+STATUS_TRANSITIONS = {
+    Status.SUBMITTED: {Status.IN_PROGRESS},  # 登记 (第三十一条)
+    Status.IN_PROGRESS: {Status.AWAITING_AMENDMENT, Status.CONSULTATION, Status.AWAITING_FEE, Status.CLOSED},
+    Status.AWAITING_AMENDMENT: {Status.IN_PROGRESS, Status.CLOSED},  # amended, or abandoned (第三十条)
+    Status.CONSULTATION: {Status.IN_PROGRESS},  # the third party replied or 15 working days passed (第三十二条)
+    Status.AWAITING_FEE: {Status.IN_PROGRESS, Status.CLOSED},  # paid, or the notice expired (第四十二条)
+    Status.CLOSED: set(),
+}
+
+
+class InformationRequestQuerySet(models.QuerySet):
+    def for_department(self, department):
+        return self.filter(department=department)
+
+
+class InformationRequest(models.Model):
+    """An application for government information (条例第二十九条). Never public."""
+
+    department = models.ForeignKey(
+        "disclosures.Department", on_delete=models.PROTECT, related_name="information_requests", verbose_name="受理机关"
+    )
+    tracking_code = models.CharField(
+        "查询码", max_length=TRACKING_LENGTH, unique=True, default=new_tracking_code, editable=False
+    )
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+
+    applicant_type = models.CharField("申请人类型", max_length=20, choices=ApplicantType.choices)
+    name = models.CharField("姓名或名称", max_length=200)
+    contact_person = models.CharField("联系人", max_length=100, blank=True)
+    id_type = models.CharField("证件类型", max_length=30, choices=IdType.choices)
+    id_number = models.CharField("证件号码", max_length=40)
+    phone = models.CharField("联系电话", max_length=30)
+    email = models.EmailField("电子邮箱", blank=True)
+    address = models.CharField("通讯地址", max_length=300, blank=True)
+
+    information_title = models.CharField("所需信息名称", max_length=300, blank=True)
+    document_number = models.CharField("文号", max_length=100, blank=True)
+    description = models.TextField("所需信息的内容描述")
+    form_wanted = models.CharField("信息的载体形式", max_length=20, choices=FormWanted.choices)
+    delivery = models.CharField("获取信息的方式", max_length=20, choices=Delivery.choices)
+
+    submitted_at = models.DateTimeField("提交时间", default=timezone.now)
+    privacy_consent_at = models.DateTimeField("同意隐私声明时间")
+    possible_repeat_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="疑似重复申请"
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="经办人",
+    )
+
+    received_on = models.DateField("登记（受理）日期", null=True, blank=True)
+    # The day the 20 working days count from: the receipt day, or the day an amended application
+    # arrived (条例第三十条: the period restarts then).
+    clock_started_on = models.DateField("计时起算日", null=True, blank=True)
+    # Derived from the records below by clock.due_date() after every transition; stored so the
+    # inbox can filter on it. None while the clock is stopped for an amendment.
+    due_on = models.DateField("答复期限", null=True, blank=True)
+
+    objects = InformationRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "政府信息公开申请"
+        verbose_name_plural = "政府信息公开申请"
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [models.Index(fields=["department", "status"]), models.Index(fields=["id_number"])]
+
+    def __str__(self):
+        return f"{self.department} · {self.short_code} · {self.get_status_display()}"
+
+    @property
+    def short_code(self):
+        return self.tracking_code[:4]
+
+    @property
+    def display_code(self):
+        return "-".join(self.tracking_code[i : i + 4] for i in range(0, len(self.tracking_code), 4))
+
+    @property
+    def is_organisation(self):
+        return self.applicant_type != ApplicantType.NATURAL_PERSON
+
+    @property
+    def masked_id_number(self):
+        value = self.id_number
+        if len(value) <= 8:
+            return value[:1] + "*" * max(len(value) - 2, 0) + value[-1:]
+        return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+    @property
+    def phone_suffix(self):
+        return "".join(ch for ch in self.phone if ch.isdigit())[-4:]
+
+    def summary(self, length=60):
+        text = self.information_title or self.description
+        return text if len(text) <= length else text[:length] + "…"
+
+    @property
+    def approved_extension(self):
+        return next((e for e in self.extensions.all() if e.status == Extension.Status.APPROVED), None)
+
+    @property
+    def open_consultation(self):
+        return next((c for c in self.consultations.all() if c.replied_on is None and not c.closed_without_reply), None)
+
+    @property
+    def pending_fee_notice(self):
+        return next((f for f in self.fee_notices.all() if f.status == FeeNotice.Status.PENDING), None)
+
+
+class RequestEvent(models.Model):
+    """Append-only: who did what to which request, when. `public` events appear in the applicant's history."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", "提交申请"
+        RECEIVE = "receive", "登记受理"
+        ASSIGN = "assign", "指定经办人"
+        AMENDMENT_NOTICE = "amendment_notice", "发出补正通知"
+        AMEND = "amend", "提交补正申请"
+        AMENDMENT_EXPIRED = "amendment_expired", "逾期未补正"
+        EXTENSION_REQUEST = "extension_request", "申请延期"
+        EXTENSION_APPROVE = "extension_approve", "延期获批准"
+        EXTENSION_REJECT = "extension_reject", "延期未获批准"
+        CONSULTATION_START = "consultation_start", "征求第三方意见"
+        CONSULTATION_REPLY = "consultation_reply", "第三方意见已收到"
+        CONSULTATION_END = "consultation_end", "征求意见期满"
+        FEE_NOTICE = "fee_notice", "发出收费通知"
+        FEE_PAID = "fee_paid", "费用已缴纳"
+        FEE_EXPIRED = "fee_expired", "逾期未缴费"
+        REPLY = "reply", "答复并办结"
+        APPEAL = "appeal", "记录复议或诉讼"
+        APPEAL_RESULT = "appeal_result", "记录复议或诉讼结果"
+
+    request = models.ForeignKey(InformationRequest, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField("操作", max_length=30, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField("操作人", max_length=150, blank=True)
+    at = models.DateTimeField("时间", default=timezone.now)
+    public = models.BooleanField("申请人可见", default=True)
+    remarks = models.TextField("说明", blank=True)
+    data = models.JSONField("数据", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("办理记录只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("办理记录不能删除。")
+
+
+class Amendment(models.Model):
+    """补正 (条例第三十条): one notice per request; the clock stops until the amended application arrives."""
+
+    request = models.OneToOneField(InformationRequest, on_delete=models.PROTECT, related_name="amendment")
+    notice_on = models.DateField("通知日期")
+    instructions = models.TextField("需要补正的事项")
+    deadline = models.DateField("补正期限")
+    late = models.BooleanField("超过登记后7个工作日发出", default=False)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    amended_on = models.DateField("收到补正日期", null=True, blank=True)
+    amended_text = models.TextField("补正内容", blank=True)
+
+    class Meta:
+        verbose_name = "补正"
+        verbose_name_plural = "补正"
+
+
+class Extension(models.Model):
+    """延期 (条例第三十三条): at most 20 working days, once, approved by the head of the disclosure office."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待批准"
+        APPROVED = "approved", "已批准"
+        REJECTED = "rejected", "未批准"
+
+    request = models.ForeignKey(InformationRequest, on_delete=models.PROTECT, related_name="extensions")
+    days = models.PositiveSmallIntegerField("延长工作日数")
+    reason = models.TextField("延期理由")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_on = models.DateField("申请日期")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_on = models.DateField("批准日期", null=True, blank=True)
+    new_due_on = models.DateField("延长后的答复期限", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "延期"
+        verbose_name_plural = "延期"
+        ordering = ["requested_on", "pk"]
+
+
+class ThirdPartyConsultation(models.Model):
+    """征求第三方意见 (条例第三十二条): 15 working days to reply; the time is not counted (第三十三条)."""
+
+    class Opinion(models.TextChoices):
+        CONSENTS = "consents", "同意公开"
+        OBJECTS = "objects", "不同意公开"
+        OTHER = "other", "其他意见"
+
+    request = models.ForeignKey(InformationRequest, on_delete=models.PROTECT, related_name="consultations")
+    third_party = models.CharField("第三方", max_length=200)
+    contact = models.CharField("第三方联系方式", max_length=300, blank=True)
+    matter = models.TextField("征求意见事项")
+    sent_on = models.DateField("发出日期")
+    reply_due_on = models.DateField("答复期限")
+    replied_on = models.DateField("收到意见日期", null=True, blank=True)
+    opinion = models.CharField("意见", max_length=10, choices=Opinion.choices, blank=True)
+    reply_text = models.TextField("第三方意见", blank=True)
+    closed_without_reply = models.BooleanField("逾期未答复", default=False)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "征求第三方意见"
+        verbose_name_plural = "征求第三方意见"
+        ordering = ["sent_on", "pk"]
+
+    @property
+    def pause_end(self):
+        """The last day not counted: the reply day, or the end of the 15 working days (第三十二条)."""
+        if self.replied_on is not None:
+            return min(self.replied_on, self.reply_due_on)
+        return self.reply_due_on
+
+
+class FeeNotice(models.Model):
+    """信息处理费 (条例第四十二条; 国办函〔2020〕109号): the time until payment is not counted."""
+
+    class Basis(models.TextChoices):
+        COUNT = "count", "按件计收"
+        PAGES = "pages", "按量计收"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待缴费"
+        PAID = "paid", "已缴费"
+        EXPIRED = "expired", "逾期未缴"
+
+    request = models.ForeignKey(InformationRequest, on_delete=models.PROTECT, related_name="fee_notices")
+    basis = models.CharField("计收方式", max_length=10, choices=Basis.choices)
+    monthly_count = models.PositiveIntegerField("本月第几件申请")
+    pages = models.PositiveIntegerField("页数", null=True, blank=True)
+    amount = models.DecimalField("金额（元）", max_digits=10, decimal_places=2)
+    issued_on = models.DateField("通知日期")
+    pay_by = models.DateField("缴费期限")
+    paid_on = models.DateField("缴费日期", null=True, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "收费通知"
+        verbose_name_plural = "收费通知"
+        ordering = ["issued_on", "pk"]
+
+    @property
+    def pause_end(self):
+        return self.paid_on or self.pay_by
+
+
+class Reply(models.Model):
+    """答复 (条例第三十六、三十七条): the outcome, its legal basis, the decision letter and the files."""
+
+    request = models.OneToOneField(InformationRequest, on_delete=models.PROTECT, related_name="reply")
+    outcome = models.CharField("处理结果", max_length=40, choices=Outcome.choices)
+    legal_basis = models.CharField("法律依据", max_length=300, blank=True)
+    reasons = models.TextField("理由", blank=True)
+    sent_on = models.DateField("答复日期")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    letter_number = models.CharField("告知书编号", max_length=60)
+    letter = models.FileField("告知书", upload_to=private_upload, blank=True)
+
+    class Meta:
+        verbose_name = "答复"
+        verbose_name_plural = "答复"
+
+
+class ReplyFile(models.Model):
+    reply = models.ForeignKey(Reply, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField("文件", upload_to=private_upload)
+    name = models.CharField("文件名", max_length=200)
+    size = models.PositiveIntegerField("大小（字节）")
+
+    class Meta:
+        verbose_name = "公开文件"
+        verbose_name_plural = "公开文件"
+        ordering = ["pk"]
+
+
+class Appeal(models.Model):
+    """A later 行政复议 or 行政诉讼 against the handling of a request (report table 4)."""
+
+    class Kind(models.TextChoices):
+        REVIEW = "review", "行政复议"
+        LITIGATION_DIRECT = "litigation_direct", "行政诉讼（未经复议直接起诉）"
+        LITIGATION_AFTER_REVIEW = "litigation_after_review", "行政诉讼（复议后起诉）"
+
+    class Result(models.TextChoices):
+        PENDING = "pending", "尚未审结"
+        UPHELD = "upheld", "结果维持"
+        CORRECTED = "corrected", "结果纠正"
+        OTHER = "other", "其他结果"
+
+    request = models.ForeignKey(InformationRequest, on_delete=models.PROTECT, related_name="appeals")
+    kind = models.CharField("类型", max_length=30, choices=Kind.choices)
+    filed_on = models.DateField("提起日期")
+    result = models.CharField("结果", max_length=10, choices=Result.choices, default=Result.PENDING)
+    decided_on = models.DateField("审结日期", null=True, blank=True)
+    notes = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "行政复议、行政诉讼"
+        verbose_name_plural = "行政复议、行政诉讼"
+        ordering = ["filed_on", "pk"]

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from .views import public, staff
+
+app_name = "information_requests"
+urlpatterns = [
+    path("", public.apply, name="apply"),
+    path("status/", public.lookup, name="lookup"),
+    path("status/<str:code>/", public.status, name="status"),
+    path("status/<str:code>/receipt/", public.receipt, name="receipt"),
+    path("status/<str:code>/amend/", public.amend, name="amend"),
+    path("status/<str:code>/letter/", public.letter, name="letter"),
+    path("status/<str:code>/files/<int:file_id>/", public.disclosed_file, name="file"),
+    path("staff/", staff.home, name="staff_home"),
+    path("staff/departments/<int:department>/", staff.inbox, name="inbox"),
+    path("staff/departments/<int:department>/report/", staff.annual_report, name="report"),
+    path("staff/departments/<int:department>/report.xlsx", staff.annual_report_xlsx, name="report_xlsx"),
+    path("staff/requests/<int:pk>/", staff.detail, name="detail"),
+    path("staff/requests/<int:pk>/letter/", staff.letter, name="staff_letter"),
+    path("staff/requests/<int:pk>/files/<int:file_id>/", staff.reply_file, name="staff_file"),
+    path("staff/requests/<int:pk>/appeals/<int:appeal_id>/result/", staff.appeal_result, name="appeal_result"),
+    path("staff/requests/<int:pk>/<slug:action>/", staff.act, name="act"),
+]
