@@ -1,0 +1,436 @@
+"""The read-only JSON API (/api/v1/): published data only.
+
+Plain Django views returning JSON, described by the hand-kept OpenAPI 3 document openapi.json
+next to this file (tests validate it and run schemathesis against it). Every query starts from
+Disclosure.objects.published() and versions whose status is published; regions and departments
+are listed only where a published disclosure exists, so a draft does not even reveal a name.
+
+Amounts are strings with two decimals ("1425.40"), never floats, as TableRow stores them.
+Responses are cached: a version's document by version (it is frozen once published), lists by
+the current set of published versions (a publication changes the key).
+"""
+
+import hashlib
+import json
+from pathlib import Path
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Count, Max
+from django.http import Http404, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.views.decorators.http import require_safe
+
+from disclosures.exports.views import published_version_or_404
+from disclosures.models import Department, Disclosure, Region, TableRow, Version
+
+OPENAPI_PATH = Path(__file__).with_name("openapi.json")
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+LIST_MAX_AGE = 5 * 60
+VERSION_MAX_AGE = 24 * 60 * 60
+
+
+class BadParameter(Exception):
+    pass
+
+
+def _error(status, message):
+    return JsonResponse({"error": message}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _int_param(request, name, *, minimum=1, maximum=2**31 - 1, default=None):
+    raw = request.GET.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadParameter(f"参数 {name} 应为整数：{raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise BadParameter(f"参数 {name} 应在 {minimum}–{maximum} 之间：{value}")
+    return value
+
+
+def _choice_param(request, name, choices):
+    raw = request.GET.get(name)
+    if raw is None:
+        return None
+    if raw not in choices:
+        raise BadParameter(f"参数 {name} 应为 {'、'.join(choices)} 之一：{raw!r}")
+    return raw
+
+
+def _publication_generation():
+    """Changes whenever a version is published (a new pk) — the key of every cached list."""
+    state = Version.objects.filter(status=Version.Status.PUBLISHED).aggregate(last=Max("pk"), count=Count("pk"))
+    return f"{state['last'] or 0}-{state['count']}"
+
+
+def _json_response(request, body: bytes, max_age):
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=max_age)
+    return response
+
+
+def _dumps(data) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _cached_list(request, name, build):
+    """Build a list response once per publication state and query string."""
+    try:
+        query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
+        key = f"api:{name}:{_publication_generation()}:{query}"
+        body = cache.get(key)
+        if body is None:
+            body = _dumps(build())
+            cache.set(key, body, timeout=None)
+    except BadParameter as exc:
+        return _error(400, str(exc))
+    return _json_response(request, body, LIST_MAX_AGE)
+
+
+def _paginate(request, queryset, serialize):
+    page_size = _int_param(request, "page_size", maximum=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE)
+    number = _int_param(request, "page", default=1)
+    paginator = Paginator(queryset, page_size)
+    offset = (number - 1) * page_size
+    items = list(queryset[offset : offset + page_size]) if offset < paginator.count else []
+    return {
+        "count": paginator.count,
+        "page": number,
+        "page_size": page_size,
+        "pages": paginator.num_pages if paginator.count else 0,
+        "results": [serialize(item) for item in items],
+    }
+
+
+# ---------------------------------------------------------------------------
+# Serialisers
+# ---------------------------------------------------------------------------
+
+
+def region_ref(region):
+    return {"id": region.pk, "name": region.name, "level": region.level, "path": region.path}
+
+
+def department_ref(department):
+    return {"id": department.pk, "name": department.name, "code": department.code}
+
+
+def disclosure_summary(disclosure):
+    return {
+        "id": disclosure.pk,
+        "department": department_ref(disclosure.department),
+        "region": region_ref(disclosure.department.region),
+        "year": disclosure.year,
+        "kind": disclosure.kind,
+        "kind_label": disclosure.get_kind_display(),
+        "format": disclosure.format,
+        "approved_on": disclosure.approved_on.isoformat(),
+        "published_on": disclosure.published_on.isoformat() if disclosure.published_on else None,
+        "current_version": disclosure.published_version.number,
+        "url": reverse("api:disclosure", args=[disclosure.pk]),
+        "page_url": disclosure.get_absolute_url(),
+    }
+
+
+def _strip_columns(nodes):
+    """A stored column tree without the importer's sheet positions."""
+    out = []
+    for node in nodes:
+        clean = {"label": node["label"], "key": node["key"], "text": bool(node.get("text"))}
+        if node.get("children"):
+            clean["children"] = _strip_columns(node["children"])
+        out.append(clean)
+    return out
+
+
+def _row(row):
+    return {
+        "position": row.position,
+        "kind": row.kind,
+        "code": row.code,
+        "name": row.name,
+        "level": row.level,
+        "unit": {"code": row.unit.code, "name": row.unit.name} if row.unit_id else None,
+        "is_total": row.is_total,
+        "cells": row.cells,
+        "values": row.values,
+    }
+
+
+def version_document(disclosure, version):
+    fmt = disclosure.format_definition
+    tables = list(version.tables.all())
+    rows = {table.pk: [] for table in tables}
+    for row in TableRow.objects.filter(table__version=version).select_related("unit").order_by("table_id", "position"):
+        rows[row.table_id].append(row)
+    versions = disclosure.versions.filter(status=Version.Status.PUBLISHED).order_by("number")
+    document = disclosure_summary(disclosure)
+    document.update(
+        {
+            "version": {
+                "number": version.number,
+                "published_on": version.published_on.isoformat() if version.published_on else None,
+                "change_note": version.change_note,
+                "is_current": version.pk == disclosure.published_version_id,
+            },
+            "versions": [
+                {
+                    "number": v.number,
+                    "published_on": v.published_on.isoformat() if v.published_on else None,
+                    "change_note": v.change_note,
+                    "url": reverse("api:disclosure_version", args=[disclosure.pk, v.number]),
+                }
+                for v in versions
+            ],
+            "format_definition": {
+                "code": fmt.code,
+                "name": fmt.name,
+                "unit": fmt.unit,
+                "tables": [
+                    {
+                        "number": t.number,
+                        "key": t.key,
+                        "title": t.title,
+                        "mandatory": t.mandatory,
+                        "columns": _strip_columns([c.as_dict() for c in t.columns]),
+                    }
+                    for t in fmt.tables
+                ],
+            },
+            "sections": [{"key": s.key, "title": s.title, "body": s.body} for s in version.sections.all()],
+            "tables": [
+                {
+                    "number": table.number,
+                    "key": table.key,
+                    "title": table.title,
+                    "unit_label": table.unit_label,
+                    "note": table.note,
+                    "is_empty": table.is_empty,
+                    "columns": _strip_columns(table.columns),
+                    "rows": [_row(row) for row in rows[table.pk]],
+                }
+                for table in tables
+            ],
+            "downloads": {
+                "pdf": reverse("exports:pdf", args=[disclosure.pk, version.number]),
+                "xlsx": reverse("exports:xlsx", args=[disclosure.pk, version.number]),
+                "data_package": reverse("exports:fdp", args=[disclosure.pk, version.number]),
+            },
+        }
+    )
+    return document
+
+
+# ---------------------------------------------------------------------------
+# Views
+# ---------------------------------------------------------------------------
+
+
+def _visible_regions():
+    """Regions holding a published disclosure, with their ancestors (the tree down to them)."""
+    published_region_ids = set(
+        Disclosure.objects.published().values_list("department__region_id", flat=True).distinct()
+    )
+    regions = {r.pk: r for r in Region.objects.all()}
+    visible = set()
+    for pk in published_region_ids:
+        node = regions.get(pk)
+        while node is not None and node.pk not in visible:
+            visible.add(node.pk)
+            node = regions.get(node.parent_id)
+    return regions, visible
+
+
+@require_safe
+def regions(request):
+    def build():
+        all_regions, visible = _visible_regions()
+        children = {}
+        for region in sorted(all_regions.values(), key=lambda r: r.name):
+            if region.pk in visible:
+                children.setdefault(region.parent_id, []).append(region)
+        counts = dict(
+            Disclosure.objects.published()
+            .values_list("department__region_id")
+            .annotate(n=Count("pk"))
+            .values_list("department__region_id", "n")
+        )
+
+        def node(region):
+            return {
+                "id": region.pk,
+                "name": region.name,
+                "level": region.level,
+                "disclosures_count": counts.get(region.pk, 0),
+                "children": [node(child) for child in children.get(region.pk, [])],
+            }
+
+        return {"regions": [node(root) for root in children.get(None, [])]}
+
+    return _cached_list(request, "regions", build)
+
+
+@require_safe
+def departments(request):
+    def build():
+        region = _int_param(request, "region")
+        level = _choice_param(request, "level", Region.Level.values)
+        published = Disclosure.objects.published()
+        queryset = (
+            Department.objects.filter(disclosures__in=published)
+            .select_related("region")
+            .annotate(disclosures_count=Count("disclosures", distinct=True))
+            .order_by("name", "pk")
+        )
+        if region is not None:
+            found = Region.objects.filter(pk=region).first()
+            queryset = queryset.filter(region_id__in=found.descendant_ids()) if found else queryset.none()
+        if level is not None:
+            queryset = queryset.filter(region__level=level)
+        return _paginate(
+            request,
+            queryset,
+            lambda d: {**department_ref(d), "region": region_ref(d.region), "disclosures_count": d.disclosures_count},
+        )
+
+    return _cached_list(request, "departments", build)
+
+
+@require_safe
+def disclosures(request):
+    def build():
+        region = _int_param(request, "region")
+        department = _int_param(request, "department")
+        year = _int_param(request, "year", minimum=1900, maximum=2100)
+        kind = _choice_param(request, "kind", Disclosure.Kind.values)
+        queryset = Disclosure.objects.published().select_related(
+            "department__region", "published_version"
+        ).order_by("-year", "department__name", "kind", "pk")
+        if region is not None:
+            found = Region.objects.filter(pk=region).first()
+            queryset = queryset.filter(department__region_id__in=found.descendant_ids()) if found else queryset.none()
+        if department is not None:
+            queryset = queryset.filter(department_id=department)
+        if year is not None:
+            queryset = queryset.filter(year=year)
+        if kind is not None:
+            queryset = queryset.filter(kind=kind)
+        return _paginate(request, queryset, disclosure_summary)
+
+    return _cached_list(request, "disclosures", build)
+
+
+@require_safe
+def search(request):
+    """The portal's search (disclosures.search) as JSON: the same index, filters and visibility rule."""
+    from disclosures.search.filters import SearchFilter
+    from disclosures.search.models import SearchEntry
+    from disclosures.search.text import terms
+
+    def build():
+        query = request.GET.get("q")
+        if query is None or not query.strip():
+            raise BadParameter("参数 q（关键词）不能为空。")
+        region = _int_param(request, "region")
+        level = _choice_param(request, "level", Region.Level.values)
+        year = _int_param(request, "year", minimum=1900, maximum=2100)
+        kind = _choice_param(request, "kind", Disclosure.Kind.values)
+        group = _choice_param(request, "group", SearchEntry.Group.values)
+        data = {"q": query, "level": level or "", "kind": kind or ""}
+        visible = SearchEntry.objects.visible()
+        # The form's filters only offer years with a publication and regions that exist: anything else finds nothing.
+        if region is not None:
+            data["region"] = region if Region.objects.filter(pk=region).exists() else None
+        if year is not None:
+            published_years = set(Disclosure.objects.published().values_list("year", flat=True))
+            data["year"] = year if year in published_years else None
+        if not terms(query) or data.get("region", 0) is None or data.get("year", 0) is None:
+            queryset = visible.none()
+        else:
+            queryset = SearchFilter({k: v for k, v in data.items() if v not in ("", None)}, queryset=visible).qs
+        if group is not None:
+            queryset = queryset.filter(group=group)
+        queryset = queryset.select_related("department").order_by("group", "-year", "disclosure_id", "position", "pk")
+
+        def serialize(entry):
+            return {
+                "group": entry.group,
+                "title": entry.title,
+                "code": entry.code,
+                "context": entry.context,
+                "department": department_ref(entry.department),
+                "disclosure": entry.disclosure_id,
+                "year": entry.year,
+                "kind": entry.kind,
+                "amount": f"{entry.amount:.2f}" if entry.amount is not None else None,
+                "page_url": entry.get_absolute_url(),
+            }
+
+        return _paginate(request, queryset, serialize)
+
+    return _cached_list(request, "search", build)
+
+
+def _version_response(request, version, max_age):
+    key = f"api:version:{version.pk}"
+    body = cache.get(key)
+    if body is None:
+        body = _dumps(version_document(version.disclosure, version))
+        cache.set(key, body, timeout=None)
+    return _json_response(request, body, max_age)
+
+
+def _id(text, maximum=2**31 - 1):
+    """A path id as an int, or None when it is not one (the caller answers 404)."""
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= maximum:
+        return None
+    return int(text)
+
+
+def not_found(request, *args, **kwargs):
+    return _error(404, "没有这个 API 地址。")
+
+
+@require_safe
+def disclosure(request, pk):
+    pk = _id(pk)
+    if pk is None:
+        return _error(404, "没有这份已公开的预决算。")
+    found = (
+        Disclosure.objects.published()
+        .select_related("department__region", "published_version")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        return _error(404, "没有这份已公开的预决算。")
+    version = found.published_version
+    version.disclosure = found
+    # The current version changes when a correction is published: a short max-age.
+    return _version_response(request, version, LIST_MAX_AGE)
+
+
+@require_safe
+def disclosure_version(request, pk, number):
+    pk, number = _id(pk), _id(number, maximum=32767)
+    if pk is None or number is None:
+        return _error(404, "没有这个已公开的版本。")
+    try:
+        version = published_version_or_404(pk, number)
+    except Http404:
+        return _error(404, "没有这个已公开的版本。")
+    return _version_response(request, version, VERSION_MAX_AGE)
+
+
+@require_safe
+def openapi(request):
+    return HttpResponse(OPENAPI_PATH.read_bytes(), content_type="application/json")

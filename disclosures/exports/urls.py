@@ -1,0 +1,23 @@
+"""Download URLs (PDF, XLSX, CSV, Fiscal Data Package) of published versions."""
+
+from django.urls import path
+
+from disclosures.exports import views
+
+app_name = "exports"
+
+urlpatterns = [
+    path("disclosures/<int:pk>/versions/<int:number>/download.pdf", views.pdf_download, name="pdf"),
+    path("disclosures/<int:pk>/versions/<int:number>/download.xlsx", views.workbook_download, name="xlsx"),
+    path("disclosures/<int:pk>/versions/<int:number>/datapackage.zip", views.data_package_download, name="fdp"),
+    path(
+        "disclosures/<int:pk>/versions/<int:number>/tables/<str:table_number>.csv",
+        views.table_csv_download,
+        name="table_csv",
+    ),
+    path(
+        "disclosures/<int:pk>/versions/<int:number>/tables/<str:table_number>.xlsx",
+        views.table_workbook_download,
+        name="table_xlsx",
+    ),
+]
