@@ -1,0 +1,86 @@
+"""The search form's filters, kept in the URL: ?q=…&region=…&level=…&year=…&kind=…"""
+
+import django_filters
+from django.db import connection
+from django.db.models import Exists, Lookup, OuterRef, Q
+
+from disclosures.models import Disclosure, Region
+
+from .models import SearchEntry
+from .text import terms, tsquery_literal
+
+
+class TokensMatch(Lookup):
+    """tokens__tsmatch=<tsquery literal>: (tokens)::tsvector @@ (…)::tsquery, the expression the GIN index is on.
+
+    A lookup rather than raw SQL, so that the column is qualified with whatever alias the query
+    gives the table (the search runs as a subquery).
+    """
+
+    lookup_name = "tsmatch"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"({lhs})::tsvector @@ ({rhs})::tsquery", [*lhs_params, *rhs_params]
+
+
+SearchEntry._meta.get_field("tokens").register_lookup(TokensMatch)
+
+
+def match(queryset, query):
+    """Entries whose text contains every term of `query` (see search/text.py)."""
+    if connection.vendor == "postgresql":
+        tsquery = tsquery_literal(query)
+        if not tsquery:
+            return queryset.none()
+        return queryset.filter(tokens__tsmatch=tsquery)
+    words = terms(query)
+    if not words:
+        return queryset.none()
+    for word in words:
+        queryset = queryset.filter(normalized__contains=word)
+    return queryset
+
+
+def _published_in(department_field="department", **conditions):
+    return Exists(
+        Disclosure.objects.published().filter(department=OuterRef(department_field), **conditions)
+    )
+
+
+class SearchFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="关键词", method="filter_query")
+    region = django_filters.ModelChoiceFilter(
+        label="地区（含下级）", queryset=Region.objects.order_by("level", "name"), method="filter_region", empty_label="全部地区"
+    )
+    level = django_filters.ChoiceFilter(
+        label="层级", field_name="region_level", choices=Region.Level.choices, empty_label="全部层级"
+    )
+    year = django_filters.ChoiceFilter(label="年度", method="filter_year", empty_label="全部年度")
+    kind = django_filters.ChoiceFilter(
+        label="类别", choices=Disclosure.Kind.choices, method="filter_kind", empty_label="全部类别"
+    )
+
+    class Meta:
+        model = SearchEntry
+        fields = ["q", "region", "level", "year", "kind"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = Disclosure.objects.published().values_list("year", flat=True).distinct().order_by("-year")
+        self.filters["year"].extra["choices"] = [(y, f"{y} 年") for y in years]
+
+    def filter_query(self, queryset, name, value):
+        return match(queryset, value)
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(region_id__in=value.descendant_ids())
+
+    # A department entry has no year or kind of its own: it counts when the department published one.
+    def filter_year(self, queryset, name, value):
+        value = int(value)
+        return queryset.filter(Q(year=value) | Q(disclosure__isnull=True) & _published_in(year=value))
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(Q(kind=value) | Q(disclosure__isnull=True) & _published_in(kind=value))

@@ -1,0 +1,70 @@
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from disclosures.models import Department, Disclosure, Region, Version
+
+
+class SearchEntryQuerySet(models.QuerySet):
+    def visible(self):
+        """Entries of current published versions, and the departments and units that have published.
+
+        The indexer only ever writes published content (and a department entry only once the
+        department has published); this re-checks disclosure entries at query time against each
+        disclosure's published_version, so an entry left from a superseded or never-published
+        version can never show.
+        """
+        return self.filter(Q(disclosure__isnull=True) | Q(version_id=F("disclosure__published_version_id")))
+
+
+class SearchEntry(models.Model):
+    """One findable thing: a department or unit, a disclosure's narrative paragraph, a project, a line.
+
+    Derived data, rebuilt from the published versions (`manage.py rebuild_search_index`); never edited.
+    """
+
+    class Group(models.TextChoices):
+        DEPARTMENT = "department", _("部门和单位")
+        DISCLOSURE = "disclosure", _("公开文件")
+        PROJECT = "project", _("项目")
+        LINE = "line", _("支出科目")
+
+    group = models.CharField(max_length=20, choices=Group.choices)
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    disclosure = models.ForeignKey(Disclosure, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey(Version, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # Denormalised for the filters, so that a search is one table and its indexes.
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    region_level = models.CharField(max_length=10, choices=Region.Level.choices)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    kind = models.CharField(max_length=20, choices=Disclosure.Kind.choices, blank=True)
+    title = models.CharField(max_length=500)
+    code = models.CharField(max_length=30, blank=True)
+    # What the page says where the match is: "表9 项目支出预算表", "情况说明", a department's region.
+    context = models.CharField(max_length=300, blank=True)
+    text = models.TextField()
+    # normalize(text): what SQLite matches with LIKE.
+    normalized = models.TextField()
+    # text.tsvector_literal(text): what PostgreSQL matches through its GIN index.
+    tokens = models.TextField(blank=True)
+    amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    anchor = models.CharField(max_length=100, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    objects = SearchEntryQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["group", "-year", "disclosure", "position"], name="search_group_order"),
+            models.Index(fields=["disclosure"], name="search_disclosure"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        if self.disclosure_id is None:
+            return reverse("department", args=[self.department_id])
+        url = reverse("disclosure", args=[self.disclosure_id])
+        return f"{url}#{self.anchor}" if self.anchor else url

@@ -1,0 +1,95 @@
+/* Charts for the department page, drawn with Apache ECharts (static/vendor/echarts).
+ *
+ * The page is complete without this script: every figure is in a table below its chart slot.
+ * The script only adds the charts, each labelled for screen readers as an image whose data
+ * is in the table that follows. Amounts arrive as strings (Decimal on the server); they are
+ * turned into numbers only for drawing.
+ */
+(function () {
+  "use strict";
+  var source = document.getElementById("chart-data");
+  if (!source || typeof window.echarts === "undefined") return;
+  var data = JSON.parse(source.textContent);
+  var FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif';
+  var COLORS = ["#0b4f8a", "#9b1c1c", "#2e7d32", "#8a6d00", "#5e35b1", "#00695c", "#ad1457", "#37474f"];
+
+  function number(value) { return value === null || value === undefined ? null : Number(value); }
+  function money(value) {
+    return Number(value).toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + " 万元";
+  }
+  function numericTree(nodes) {
+    return nodes.map(function (node) {
+      var out = { name: node.name, value: number(node.value) };
+      if (node.children && node.children.length) out.children = numericTree(node.children);
+      return out;
+    });
+  }
+
+  var builders = {
+    functionTree: function (chart) {
+      return {
+        series: [{
+          type: "treemap", name: "全部", data: numericTree(chart.data), leafDepth: 1,
+          roam: false, nodeClick: "zoomToNode",
+          breadcrumb: { show: true, bottom: 4, itemStyle: { color: "#37474f" }, emphasis: { itemStyle: { color: "#1d2329" } } },
+          label: { show: true, formatter: "{b}", color: "#fff", overflow: "break" },
+          upperLabel: { show: false },
+          levels: [{ itemStyle: { borderColor: "#fff", borderWidth: 2, gapWidth: 2 } }],
+          tooltip: { formatter: function (info) { return info.name + "：" + money(info.value); } }
+        }],
+        tooltip: {}
+      };
+    },
+    incomeSources: function (chart) {
+      var items = chart.data.map(function (d) { return { name: d.name, value: number(d.value) }; })
+        .filter(function (d) { return d.value > 0; });
+      return {
+        tooltip: { trigger: "item", formatter: function (info) { return info.name + "：" + money(info.value) + "（" + info.percent + "%）"; } },
+        legend: { bottom: 0, type: "scroll" },
+        series: [{ type: "pie", radius: ["35%", "65%"], data: items, label: { formatter: "{b}\n{d}%" } }]
+      };
+    },
+    threePublicTrend: function (chart) {
+      return {
+        tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null ? "—" : money(v); } },
+        legend: { bottom: 0, type: "scroll" },
+        grid: { left: 56, right: 24, top: 40, bottom: 64 },
+        xAxis: { type: "category", data: chart.years },
+        yAxis: { type: "value", name: "万元" },
+        series: chart.series.map(function (s) {
+          return { type: "line", name: s.name, data: s.data.map(number), connectNulls: false, symbolSize: 8 };
+        })
+      };
+    }
+  };
+
+  var charts = [];
+  document.querySelectorAll(".chart-slot[data-chart]").forEach(function (slot) {
+    var key = slot.getAttribute("data-chart");
+    var chart = data[key];
+    if (!chart || !builders[key]) return;
+    var figure = document.createElement("figure");
+    figure.className = "chart-figure";
+    var canvas = document.createElement("div");
+    canvas.className = "chart";
+    canvas.id = "chart-" + key;
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-label", slot.getAttribute("data-label") || chart.title);
+    var caption = document.createElement("figcaption");
+    caption.textContent = chart.title + "（图表数据见下表）";
+    figure.appendChild(canvas);
+    figure.appendChild(caption);
+    slot.appendChild(figure);
+    var instance = window.echarts.init(canvas, null, { renderer: "svg" });
+    var option = builders[key](chart);
+    option.color = COLORS;
+    option.textStyle = { fontFamily: FONT };
+    // ECharts writes the label onto the chart element; its generated one reads poorly in Chinese, so give ours.
+    option.aria = { enabled: true, decal: { show: true }, label: { description: canvas.getAttribute("aria-label") } };
+    option.animation = false;
+    instance.setOption(option);
+    slot.setAttribute("data-rendered", "true");
+    charts.push(instance);
+  });
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+})();

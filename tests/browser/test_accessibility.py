@@ -1,0 +1,94 @@
+"""axe-core (WCAG 2.1 A/AA rules) in Chromium on every kind of public page: no serious or critical violation.
+
+axe-core is the copy shipped inside the PyPI package axe-playwright-python (axe.min.js), injected
+into the page by the test; nothing is fetched at test time.
+"""
+
+import datetime
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+
+from disclosures.search.indexer import rebuild
+from tests.conftest import FIXTURES, SEED004, save
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}}
+
+
+@pytest.fixture
+def site(published_seed000):
+    before = save(
+        FIXTURES / "seed004_budget_2024.xlsx", year=2024, approved_on=datetime.date(2024, 1, 26),
+        published_on=datetime.date(2024, 2, 8),
+    ).disclosure  # fmt: skip
+    after = save(SEED004, published_on=datetime.date(2025, 2, 26)).disclosure
+    rebuild()
+    department = after.department
+    return {
+        "home": reverse("home"),
+        "region": reverse("region", args=[department.region.pk]),
+        "department": reverse("department", args=[department.pk]),
+        "disclosure": reverse("disclosure", args=[published_seed000.pk]),
+        "disclosure (wide tables, seed 004)": reverse("disclosure", args=[after.pk]),
+        "search results": reverse("search:search") + "?q=%E7%9B%91%E6%B5%8B",  # 监测
+        "comparison": reverse("department_compare", args=[department.pk]) + f"?from={before.pk}&to={after.pk}",
+        "request form": reverse("information_requests:apply"),
+    }
+
+
+def serious(results):
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}], ids=["desktop", "phone"])
+def test_no_serious_or_critical_axe_violation_on_any_public_page(live_server, browser, site, viewport):
+    context = browser.new_context(locale="zh-CN", viewport=viewport)
+    page = context.new_page()
+    axe = Axe()
+    failures = {}
+    try:
+        for name, path in site.items():
+            response = page.goto(live_server.url + path, wait_until="load")
+            assert response.status == 200, (name, response.status)
+            found = serious(axe.run(page, options=AXE_OPTIONS))
+            if found:
+                failures[name] = found
+    finally:
+        context.close()
+    assert failures == {}
+
+
+def test_the_skip_link_is_the_first_stop_and_focus_is_visible(live_server, page, site):
+    page.goto(live_server.url + site["department"], wait_until="load")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => ({text: document.activeElement.textContent, href: document.activeElement.getAttribute('href')})")
+    assert focused == {"text": "跳到正文", "href": "#main"}
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert page.locator(".skip-link").bounding_box()["x"] >= 0  # shown on screen when focused
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # the brand link, then the search box
+    assert page.evaluate("() => document.activeElement.id") == "site-search-q"
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    assert outline in ("none", "solid")  # the skip link shows itself by moving on screen
+
+
+def test_pages_reflow_at_200_percent_zoom(live_server, browser, site):
+    """WCAG 1.4.4/1.4.10: at 200 % zoom (a 1280 px window is 640 CSS px) nothing is cut off sideways."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 640, "height": 450}, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        for name in ("home", "department", "search results", "comparison", "disclosure"):
+            page.goto(live_server.url + site[name], wait_until="load")
+            sizes = page.evaluate("() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
+            assert sizes["scroll"] <= sizes["inner"], (name, sizes)
+            assert page.locator("h1").is_visible()
+            assert page.locator("#site-search-q").is_visible()
+    finally:
+        context.close()
