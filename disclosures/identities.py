@@ -9,7 +9,12 @@ Identities are data in the format files. Their expressions use this vocabulary:
   ``T3.coded()``, ``T3.level(1)``, ``T3.kind("unit")``, ``T3.named("人员经费")``,
   ``T3.code_sum(col, *codes)``, ``T3.has(*codes)``;
 - ``row.total`` — an amount (blank is 0); ``row.under("301", "303")`` — is the code below these;
-- ``sum_of(rows, col)``, ``narrative(regex)`` (a figure from the 情况说明).
+- ``sum_of(rows, col)``, ``narrative(regex)`` (a figure from the 情况说明);
+- for the 绩效自评 forms: ``T10.kind("block")`` as an ``each``, ``row.within("indicator")`` (the rows of
+  that block), ``product(a, b)``, ``quotient(a, b)`` (0 when b is 0), ``round2(x)`` (half up),
+  ``trunc2(x)`` (cut, as the 整体自评 scores are), ``percent(a, b)`` (a / b × 100, 0 when b is 0).
+  Only sums and differences are operators; a product or quotient is spelled out, so a format file
+  cannot hide one in a long expression.
 
 Rounding (TABLES.md §4): a difference of at most 0.01 per figure involved is reported as a
 rounding residue (尾差); anything larger as a mismatch. Both are warnings: published documents
@@ -19,7 +24,7 @@ do contain inconsistencies, and a back-fill must still import.
 import ast
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from disclosures.text import ENUMERATOR, normalize, strip_enumerator
 
@@ -70,6 +75,18 @@ class RowView:
         if self._row is None:
             return ZERO
         return self._row.values.get(key, ZERO)
+
+    def within(self, kind):
+        """The rows of this block (a 绩效 form's block runs to the next block row) of one kind."""
+        rows = self._table.parsed.rows
+        start = next((i for i, r in enumerate(rows) if r is self._row), len(rows))
+        found = []
+        for row in rows[start + 1 :]:
+            if row.kind == "block":
+                break
+            if row.kind == kind:
+                found.append(row)
+        return self._table._views(found)
 
     def under(self, *prefixes):
         return self._row is not None and any(self._row.code.startswith(p) for p in prefixes)
@@ -218,9 +235,7 @@ def check_identities(tables, fmt, narrative_text=""):
     for spec in fmt.identities:
         outcome = IdentityOutcome(id=spec["id"], text=spec["text"], status="holds")
         counter = Counter()
-        names = {f"T{t.number}": (TableView(tables[t.number], counter) if t.number in tables else MissingTable(t.number)) for t in fmt.tables}
-        names["sum_of"] = lambda rows, column: sum((getattr(row, column) for row in rows), ZERO)
-        names["narrative"] = lambda pattern: _narrative(narrative_text, pattern)
+        names = _names(tables, fmt, counter, narrative_text)
         try:
             if "when" in spec and not _eval(spec["when"], names):
                 outcome.status, outcome.reason = "not_checked", "不适用"
@@ -246,6 +261,51 @@ def check_identities(tables, fmt, narrative_text=""):
                 outcome.status = "rounding" if rounding and outcome.status != "fails" else "fails"
         outcomes.append(outcome)
     return outcomes
+
+
+def _names(tables, fmt, counter, narrative_text=""):
+    """The vocabulary of an expression: the tables as T1…Tn and the functions of the module docstring."""
+    names = {f"T{t.number}": (TableView(tables[t.number], counter) if t.number in tables else MissingTable(t.number)) for t in fmt.tables}
+    names["sum_of"] = lambda rows, column: sum((getattr(row, column) for row in rows), ZERO)
+    names["narrative"] = lambda pattern: _narrative(narrative_text, pattern)
+    names["round2"] = lambda x: Decimal(x).quantize(CENT, rounding=ROUND_HALF_UP)
+    names["trunc2"] = lambda x: Decimal(x).quantize(CENT, rounding=ROUND_DOWN)
+    names["percent"] = lambda a, b: (Decimal(a) / Decimal(b) * 100) if b else ZERO
+    names["product"] = lambda a, b: Decimal(a) * Decimal(b)
+    names["quotient"] = lambda a, b: (Decimal(a) / Decimal(b)) if b else ZERO
+    return names
+
+
+def evaluate(expression, tables, fmt):
+    """One figure named by an expression of the vocabulary (e.g. a format's comparison items).
+
+    None when a table it needs is absent."""
+    try:
+        return _eval(expression, _names(tables, fmt, Counter()))
+    except NotEvaluable:
+        return None
+
+
+def stored_tables(version, fmt):
+    """A saved version's tables in the shape the importer returns, so saved figures speak the same vocabulary."""
+    from disclosures.importer import ParsedRow, ParsedTable
+
+    definitions = {t.number: t for t in fmt.tables}
+    tables = {}
+    for table in version.tables.prefetch_related("rows"):
+        definition = definitions.get(table.number)
+        if definition is None:
+            continue
+        parsed = ParsedTable(definition=definition, title=table.title, sheet=table.source_sheet, matched_by="", columns=table.columns)
+        parsed.rows = [
+            ParsedRow(
+                kind=row.kind, code=row.code, name=row.name, level=row.level, is_total=row.is_total, cells=row.cells,
+                values={key: Decimal(value) for key, value in row.values.items() if value not in (None, "")},
+            )
+            for row in table.rows.all()
+        ]
+        tables[table.number] = parsed
+    return tables
 
 
 def _eval(text, names):
@@ -279,9 +339,10 @@ def _check_items(spec, key="checks"):
 def _evaluate(spec, names, counter, tables):
     """Yield (where, lhs, rhs, op, figures read) for every comparison that does not hold."""
     if "each" in spec:
-        table = names[spec["each"]]
+        # "T9" (every row) or an expression choosing rows: 'T10.kind("block")'.
+        rows = names[spec["each"]].rows if spec["each"] in names else _eval(spec["each"], names)
         per_row = _check_items(spec, "each_checks") if "each_checks" in spec else _check_items(spec)
-        for row in table.rows:
+        for row in rows:
             for lhs, rhs, where, op in per_row:
                 scope = dict(names, row=row)
                 if where and not _eval(where, scope):
@@ -293,8 +354,11 @@ def _evaluate(spec, names, counter, tables):
         if "each_checks" not in spec:
             return
     if "hierarchy" in spec or "top" in spec:
-        for table_name in spec.get("hierarchy", []) + spec.get("top", []):
-            yield from _hierarchy(names[table_name], top=table_name in spec.get("top", []))
+        # A table may be in both lists: its tree is checked, then its 合计 row against its classes.
+        for table_name in spec.get("hierarchy", []):
+            yield from _hierarchy(names[table_name], top=False)
+        for table_name in spec.get("top", []):
+            yield from _hierarchy(names[table_name], top=True)
         return
     for pair in spec.get("pairs", []):
         yield from _pairs(pair, names, counter)

@@ -31,6 +31,8 @@ CODE = re.compile(r"^\d{3,7}$")
 BLANK_MARKS = {"", "-", "－", "—", "--", "/"}
 TOTAL_LABELS = {"合计", "总计"}
 NOTE_START = re.compile(r"^(备注|注)[:：]")
+# The row under a header that numbers the columns (决算 and Hebei tables print "栏次 | 1 | 2 …").
+COLUMN_NUMBER_LABEL = "栏次"
 
 
 @dataclass
@@ -74,6 +76,7 @@ class ParsedTable:
     note: str = ""
     unit_label: str = "万元"
     extra_columns: list[str] = field(default_factory=list)
+    column_numbers: dict = field(default_factory=dict)  # leaf key -> its 栏次 as printed ("<" under a merged cell)
 
     @property
     def is_empty(self):
@@ -135,6 +138,21 @@ def parse_amount(value):
     if not number.is_finite():
         raise ValueError(value)
     return number.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def parse_figure(value):
+    """A score, rate or weight as printed (绩效自评表): "93.13%" -> 93.13, "0.416" -> 0.416, kept unrounded.
+
+    None for blank; ValueError for text that is not a figure."""
+    if value is None:
+        return None
+    text = str(value).strip().replace(",", "").replace(" ", "")
+    if text in BLANK_MARKS:
+        return None
+    text = text.removesuffix("%")
+    if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+        raise ValueError(value)
+    return Decimal(text)
 
 
 def _text(value):
@@ -319,6 +337,8 @@ def find_header(sheet: Sheet, definition: TableDefinition, start: int):
             depth = 1
             while depth < 4 and r + depth < len(sheet.grid) and not _is_data_row(sheet, r + depth, known):
                 below = sheet.texts(r + depth)
+                if COLUMN_NUMBER_LABEL in below:
+                    break
                 if not any(below) and not any((r + depth, c) in sheet.merged_from for c in range(sheet.width)):
                     break
                 depth += 1
@@ -438,7 +458,6 @@ def read_table(sheet: Sheet, definition: TableDefinition, title: str, title_row:
     parsed = ParsedTable(
         definition=definition, title=title, sheet=sheet.name, matched_by=how, columns=[], unit_label=unit_label
     )
-    parsed.columns = _columns_as_read(definition, mapping, extra_keys)
     parsed.extra_columns = [name for _k, name, _t in extra_keys.values()]
     for _key, name, _is_text in extra_keys.values():
         result.add("info", f"{label}：保留了表式之外的列“{name}”。", sheet=sheet.name)
@@ -461,8 +480,15 @@ def read_table(sheet: Sheet, definition: TableDefinition, title: str, title_row:
         if _is_page_furniture(sheet, r, definition, title):
             r += 1
             continue
+        if COLUMN_NUMBER_LABEL in sheet.texts(r):
+            if not parsed.column_numbers:
+                parsed.column_numbers = _column_numbers(sheet, r, mapping)
+            r += 1
+            continue
         first_text = _text(sheet.nonempty(r)[0][1])
-        if NOTE_START.match(first_text) and len(sheet.nonempty(r)) == 1:
+        lone_text = len(sheet.nonempty(r)) == 1 and not isinstance(sheet.nonempty(r)[0][1], (int, float))
+        if lone_text and (NOTE_START.match(first_text) or notes):
+            # A note, or a further line of it ("注：本表反映…" / "如本表为空，…").
             notes.append(first_text)
             r += 1
             continue
@@ -492,9 +518,46 @@ def read_table(sheet: Sheet, definition: TableDefinition, title: str, title_row:
         parsed.rows.append(row)
         r += 1
     parsed.note = "\n".join(notes)
+    if definition.panel:
+        parsed.rows = _split_panels(parsed.rows, definition)
+    parsed.columns = _columns_as_read(definition, mapping, extra_keys, parsed.column_numbers)
     if definition.rows == "single":
         parsed.rows = [row for row in parsed.rows if row.values][:1] or parsed.rows[:1]
     return parsed
+
+
+def _column_numbers(sheet, r, mapping):
+    """The 栏次 row: each leaf's printed number, "<" for a leaf under a cell merged from its left."""
+    numbers = {}
+    for key, c in mapping.items():
+        anchor = sheet.merged_from.get((r, c))
+        if anchor is not None and anchor[0] == r:
+            numbers[key] = "<"
+        else:
+            numbers[key] = _text(sheet.value(r, c))
+    return numbers
+
+
+def _split_panels(rows, definition):
+    """Read side-by-side panels (公开06表) as one list: panel 1 top to bottom, then panel 2, …
+
+    Each row keeps its panel and its printed line so the renderer can lay the panels out again."""
+    panel_keys = [leaf.key for column in definition.panel for leaf in column.leaves()]
+    printed = [leaf.key for leaf in definition.leaves()]
+    count = len(printed) // len(panel_keys)
+    panels = [[] for _ in range(count)]
+    for line, row in enumerate(rows):
+        for index in range(count):
+            keys = dict(zip(printed[index * len(panel_keys) : (index + 1) * len(panel_keys)], panel_keys))
+            part = ParsedRow(source=row.source)
+            part.cells = {keys[k]: v for k, v in row.cells.items() if k in keys}
+            part.values = {keys[k]: v for k, v in row.values.items() if k in keys}
+            if not part.cells and not part.values:
+                continue
+            part.cells["_panel"], part.cells["_line"] = index, line
+            _classify(part, definition, ("", ""))
+            panels[index].append(part)
+    return [row for panel in panels for row in panel]
 
 
 def _classify(row: ParsedRow, definition: TableDefinition, current_unit):
@@ -503,6 +566,14 @@ def _classify(row: ParsedRow, definition: TableDefinition, current_unit):
     if kind in ("function", "economic"):
         code = re.sub(r"\s", "", row.cells.get("code", ""))
         name = row.cells.get("name", "").strip()
+        if code and not code.isdigit() and not name:
+            # A label written across the code and name columns ("合计", "人员经费合计").
+            code, name = "", row.cells.pop("code").strip()
+            row.cells["name"] = name
+        if not code and name and normalize(name) not in TOTAL_LABELS and normalize(name).endswith(("合计", "总计")):
+            row.kind, row.is_total, row.name = "total", True, name
+            row.unit_code, row.unit_name = current_unit
+            return current_unit
         row.name = name
         if len(code) == 6 and code.isdigit():
             row.kind, row.code, row.unit_code, row.unit_name = "unit", code, code, name
@@ -526,7 +597,8 @@ def _classify(row: ParsedRow, definition: TableDefinition, current_unit):
         row.kind, row.name, row.level = ("project" if kind == "projects" else "unit"), project or unit_name, 2
         row.unit_code, row.unit_name = current_unit
         return current_unit
-    texts = [v for k, v in row.cells.items() if not k.startswith("extra_")]
+    # 序号 and 行次 number a line; its name is the first label after them.
+    texts = [v for k, v in row.cells.items() if not k.startswith("extra_") and k != "serial" and not k.endswith("line_no")]
     row.name = texts[0] if texts else ""
     row.is_total = any(re.search(r"(合计|总计)$", normalize(t)) for t in texts)
     if kind == "lines" and normalize(row.name) in TOTAL_LABELS:
@@ -534,10 +606,16 @@ def _classify(row: ParsedRow, definition: TableDefinition, current_unit):
     return current_unit
 
 
-def _columns_as_read(definition, mapping, extra_keys):
-    """The definition's column tree in sheet order, plus the extra columns where they stood."""
+def _columns_as_read(definition, mapping, extra_keys, numbers=None):
+    """The definition's column tree in sheet order, plus the extra columns where they stood.
+
+    A leaf carries its 栏次 ("number") when the sheet printed one, and, in a table of panels,
+    which panel it belongs to and the panel key its figures are read under."""
     tree = [c.as_dict() for c in definition.columns]
     leaves_at = {}
+    numbers = numbers or {}
+    panel_keys = [leaf.key for column in definition.panel for leaf in column.leaves()]
+    printed = [leaf.key for leaf in definition.leaves()]
 
     def attach(nodes):
         for node in nodes:
@@ -545,6 +623,12 @@ def _columns_as_read(definition, mapping, extra_keys):
                 attach(node["children"])
             else:
                 node["col"] = mapping.get(node["key"], 10_000)
+                if node["key"] in numbers:
+                    node["number"] = numbers[node["key"]]
+                if panel_keys and node["key"] in printed:
+                    index = printed.index(node["key"])
+                    node["panel"] = index // len(panel_keys)
+                    node["panel_key"] = panel_keys[index % len(panel_keys)]
                 leaves_at[node["key"]] = node
 
     attach(tree)
@@ -580,10 +664,36 @@ def read_form(sheet: Sheet, definition, title, title_row, result, how, unit_labe
     indicator_labels = {
         leaf.key: {normalize(x) for x in leaf.labels} for leaf in definition.columns for leaf in leaf.leaves()
     }
+    indicator_amounts = {leaf.key for column in definition.columns for leaf in column.leaves() if not leaf.is_text}
+    value_fields = {normalize(k): v for k, v in form.get("value_fields", {}).items()}
+    task_leaves = [leaf for column in form.get("tasks", []) for leaf in column.leaves()]
+    task_cols = {}
     indicator_cols = {}
     mode = "fields"
     block = None
     previous = {}
+
+    def figure(r, c, text):
+        try:
+            return parse_figure(text)
+        except ValueError:
+            result.add("error", f"{label}, 单元格 {sheet.ref(r, c)}: \"{text}\" 不是数值", sheet=sheet.name, cell=sheet.ref(r, c))
+            return None
+
+    def take_values(r, row, grid):
+        """Figures printed after a label the format names (执行率 93.13%, 绩效自评总得分 99.31).
+
+        The figure is the cell right of the label (past its merged width); blank means none."""
+        for c, text, colspan, _rowspan in grid:
+            key = value_fields.get(normalize(text))
+            if key is None:
+                continue
+            value = figure(r, c + colspan, _text(sheet.value(r, c + colspan)))
+            if value is not None:
+                row.values[key] = value
+                if block is not None and block is not row:
+                    block.values[key] = value
+
     for r in range(title_row + 1, len(sheet.grid)):
         cells = sheet.nonempty(r)
         if not cells or _is_page_furniture(sheet, r, definition, title):
@@ -595,26 +705,57 @@ def read_form(sheet: Sheet, definition, title, title_row, result, how, unit_labe
         first = normalize(grid[0][1])
         texts = [normalize(g[1]) for g in grid]
         row = ParsedRow(source=f"{sheet.name}!{r + 1}", cells={"_grid": [[g[1], g[2], g[0], g[3]] for g in grid]})
-        if "一级指标" in texts:
-            mode = "indicators"
-            indicator_cols = {}
+        subheader = mode == "indicator_header" and any(
+            t in labels and key not in indicator_cols for t in texts for key, labels in indicator_labels.items()
+        )
+        if "一级指标" in texts or subheader:
+            # The indicator header; a second header row names the columns under a group (年度目标值 → 运算符号, 内容…).
+            if not subheader:
+                indicator_cols = {}
             for c in range(sheet.width):
                 text = normalize(_text(sheet.value(r, c)))
                 for key, labels in indicator_labels.items():
                     if text in labels and key not in indicator_cols:
                         indicator_cols[key] = c
+            mode = "indicator_header"
             row.kind = "indicator_header"
             row.name = grid[0][1] if first != "一级指标" else ""
             previous = {}
         elif form["block_start"] and first == normalize(form["block_start"]):
             mode = "fields"
             row.kind, row.name = "block", grid[1][1] if len(grid) > 1 else ""
+            if form.get("block_name_field"):
+                row.code = row.name
+                for i, (_c, text, _colspan, _rowspan) in enumerate(grid[:-1]):
+                    if normalize(text) == normalize(form["block_name_field"]):
+                        row.name = grid[i + 1][1]
             block = row
+            take_values(r, row, grid)
         elif form["tasks_after"] and normalize(form["tasks_after"]) in texts:
             mode = "tasks"
             row.kind = "task_header"
+            task_cols = {}
+            for leaf in task_leaves:
+                wanted = {normalize(x) for x in leaf.labels}
+                for c in range(sheet.width):
+                    if normalize(_text(sheet.value(r, c))) in wanted and c not in task_cols.values():
+                        task_cols[leaf.key] = c
+                        break
+        elif mode == "tasks" and task_cols and first not in fields:
+            row.kind = "task"
+            for leaf in task_leaves:
+                c = task_cols.get(leaf.key)
+                text = _text(sheet.value(r, c)) if c is not None else ""
+                if leaf.is_text:
+                    row.cells[leaf.key] = text
+                else:
+                    value = figure(r, c, text)
+                    if value is not None:
+                        row.values[leaf.key] = value
+            row.name = row.cells.get("name", "")
         elif first in fields or first in amount_fields:
             mode = "fields"
+            take_values(r, row, grid)
             row.kind, row.name = "field", grid[0][1]
             row.cells["label"] = grid[0][1]
             row.cells["value"] = grid[1][1] if len(grid) > 1 else ""
@@ -653,13 +794,18 @@ def read_form(sheet: Sheet, definition, title, title_row, result, how, unit_labe
                 row.values["amount"] = numbers[-1]
             if normalize(grid[0][1]) in ("年度主要任务",):
                 row.name = grid[1][1] if len(grid) > 1 else ""
-        elif mode == "indicators":
+        elif mode in ("indicators", "indicator_header"):
+            mode = "indicators"
             row.kind = "indicator"
             for key, c in indicator_cols.items():
                 value = _text(sheet.value(r, c))
                 if not value and (r, c) in sheet.merged_from:
                     value = previous.get(key, "")
                 row.cells[key] = value
+                if key in indicator_amounts and value:
+                    number = figure(r, c, value)
+                    if number is not None:
+                        row.values[key] = number
             # 一级/二级 are printed once per group (merged cells, or blank on continuation pages).
             for key in ("level1", "level2"):
                 if not row.cells.get(key):

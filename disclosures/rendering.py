@@ -73,6 +73,9 @@ def render_grid(table, rows):
     leaves = leaf_columns(table.columns)
     out = ['<table class="data-table">']
     out.append(f"<caption>表{escape(table.number)} {escape(table.title)}</caption>")
+    # One <colgroup> per top-level column: a group header's scope="colgroup" then names the
+    # columns it heads (HTML table model; WCAG 1.3.1, technique H63).
+    out.append("".join(f'<colgroup span="{len(_leaves(column))}"></colgroup>' for column in table.columns))
     out.append("<thead>")
     for header_row in header_rows(table.columns):
         out.append("<tr>")
@@ -85,19 +88,28 @@ def render_grid(table, rows):
                 attrs += f' rowspan="{cell["rowspan"]}"'
             out.append(f"<th{attrs}>{escape(cell['label'])}</th>")
         out.append("</tr>")
+    out.append(_column_number_row(leaves))
     out.append("</thead><tbody>")
-    for row in rows:
-        classes = [f"kind-{row.kind}"]
-        if row.is_total:
+    if any("panel" in leaf for leaf in leaves):
+        rows = _panel_lines(rows, leaves)
+    for line in rows:
+        panels = getattr(line, "panel", None)
+        classes = [f"kind-{line.kind}"]
+        if line.is_total or (panels and any(r.is_total for r in panels.values())):
             classes.append("total")
-        out.append(f'<tr id="table-{escape(table.number)}-row-{row.position + 1}" class="{" ".join(classes)}">')
+        out.append(f'<tr id="table-{escape(table.number)}-row-{line.position + 1}" class="{" ".join(classes)}">')
         first_text = True
         for leaf in leaves:
-            key = leaf["key"]
+            key = leaf.get("panel_key", leaf["key"])
+            row = line if panels is None else panels.get(leaf["panel"])
+            if row is None:
+                out.append("<td></td>")
+                continue
             if leaf.get("text"):
                 value = row.cells.get(key, "")
-                if key == "code":
-                    out.append(f'<td class="code">{escape(row.code or value)}</td>')
+                if key == "code" or key == "serial" or key.endswith("line_no"):
+                    # Codes, 序号 and 行次 label a row but do not name it: the row header is the name after them.
+                    out.append(f'<td class="code">{escape(row.code or value if key == "code" else value)}</td>')
                     continue
                 level = row.level if key in ("name", "project_name", "unit_name") else 0
                 if row.kind == "project" and key == "project_name":
@@ -115,6 +127,41 @@ def render_grid(table, rows):
         out.append(f'<tr><td colspan="{len(leaves)}" class="empty">（空表）</td></tr>')
     out.append("</tbody></table>")
     return "".join(out)
+
+
+def _column_number_row(leaves):
+    """The 栏次 row under the header, as printed (a cell merged across label columns keeps its span)."""
+    if not any(leaf.get("number") for leaf in leaves):
+        return ""
+    out = ['<tr class="column-numbers">']
+    i = 0
+    while i < len(leaves):
+        span = 1
+        while i + span < len(leaves) and leaves[i + span].get("number") == "<":
+            span += 1
+        text = escape(leaves[i].get("number", ""))
+        attrs = f' colspan="{span}"' if span > 1 else ""
+        out.append(f'<td class="column-number"{attrs}>{text}</td>')
+        i += span
+    out.append("</tr>")
+    return "".join(out)
+
+
+class _PanelLine:
+    """One printed line of a table of side-by-side panels: the row of each panel on that line."""
+
+    kind, is_total, level, code = "panel-line", False, 0, ""
+
+    def __init__(self, position, panel):
+        self.position, self.panel, self.cells, self.values = position, panel, {}, {}
+
+
+def _panel_lines(rows, leaves):
+    lines = {}
+    for row in rows:
+        line = lines.setdefault(row.cells.get("_line", row.position), {})
+        line[row.cells.get("_panel", 0)] = row
+    return [_PanelLine(position, lines[key]) for position, key in enumerate(sorted(lines))]
 
 
 def render_form(table, rows):
@@ -173,7 +220,7 @@ def render_table(table, rows=None):
 
 def rendered_tables(version):
     """[(table, html)] for a version; a published version is frozen, so its HTML is cached."""
-    cache_key = f"rendered-tables:v1:{version.pk}"
+    cache_key = f"rendered-tables:v2:{version.pk}"
     if version.status == "published":
         cached = cache.get(cache_key)
         if cached is not None:

@@ -60,6 +60,9 @@ class TableDefinition:
     empty_note: str = ""
     form: dict = field(default_factory=dict)
     position: int = 0
+    # Side-by-side panels (决算 公开06表 prints three code/name/amount triplets across one page):
+    # the columns of one panel; the printed columns repeat them, and each panel is read as a list.
+    panel: list[Column] = field(default_factory=list)
 
     def leaves(self):
         return [leaf for column in self.columns for leaf in column.leaves()]
@@ -80,7 +83,8 @@ class TableDefinition:
         return out
 
     def amount_keys(self):
-        return [leaf.key for leaf in self.leaves() if not leaf.is_text]
+        leaves = [leaf for column in self.panel for leaf in column.leaves()] if self.panel else self.leaves()
+        return [leaf.key for leaf in leaves if not leaf.is_text]
 
     @property
     def label(self):
@@ -105,6 +109,10 @@ class FormatDefinition:
     tables: list[TableDefinition]
     sections: list[SectionDefinition]
     identities: list[dict]
+    is_default: bool = False  # the kind's format when no region assigns another
+    # Where the budget-vs-actual page finds its figures: the 功能分类 table and column, and the
+    # “三公” items as expressions over the tables (see disclosures/views/budget_vs_actual.py).
+    comparison: dict = field(default_factory=dict)
 
     def table(self, number):
         for table in self.tables:
@@ -165,6 +173,12 @@ def load_format(path: Path) -> FormatDefinition:
                 "tasks_until": t.get("tasks_until", ""),
                 "amount_fields": t.get("amount_fields", []),
                 "indicators": parse_columns(t["indicators"], macros),
+                # label printed in a field row -> key of the figure printed after it (e.g. 执行率 -> rate)
+                "value_fields": t.get("value_fields", {}),
+                # the columns of the task lines (年度主要任务), when they carry more than one figure
+                "tasks": parse_columns(t["tasks"], macros) if "tasks" in t else [],
+                # the label of the field that names a block, when the block starts on another label
+                "block_name_field": t.get("block_name_field", ""),
             }
             columns = form["indicators"]
         else:
@@ -183,6 +197,7 @@ def load_format(path: Path) -> FormatDefinition:
                 empty_note=t.get("empty_note", ""),
                 form=form,
                 position=position,
+                panel=parse_columns(t["panel"], macros) if "panel" in t else [],
             )
         )
     sections = [SectionDefinition(**s) for s in data.get("sections", [])]
@@ -194,6 +209,8 @@ def load_format(path: Path) -> FormatDefinition:
         tables=tables,
         sections=sections,
         identities=data.get("identities", []),
+        is_default=data.get("default", False),
+        comparison=data.get("comparison", {}),
     )
 
 
@@ -214,8 +231,7 @@ def get_format(code: str) -> FormatDefinition:
 
 
 def default_format(kind: str) -> FormatDefinition:
-    for definition in all_formats().values():
-        if definition.kind == kind:
-            return definition
+    of_kind = [definition for definition in all_formats().values() if definition.kind == kind]
+    for definition in sorted(of_kind, key=lambda d: not d.is_default):
+        return definition
     raise KeyError(f"没有“{kind}”类别的表式")
-

@@ -4,8 +4,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
+from disclosures.docx_sections import parse_docx
 from disclosures.formats import default_format, get_format
-from disclosures.importer import read_workbook
+from disclosures.formats.detect import assigned_format, detect
+from disclosures.importer import WorkbookUnreadable, check_zip, read_workbook
 from disclosures.models import Disclosure
 from disclosures.sections import parse_sections
 from disclosures.services import DisclosureError, import_disclosure, run_checks
@@ -29,19 +31,34 @@ class Command(BaseCommand):
         parser.add_argument("--kind", default="budget", choices=[k for k, _ in Disclosure.Kind.choices])
         parser.add_argument("--approved-on", required=True, type=_date)
         parser.add_argument("--published-on", type=_date, help="补录已公开的版本时填写公开日期")
-        parser.add_argument("--format", help="表式代码；不填则按类别取默认表式")
-        parser.add_argument("--sections", help="情况说明等文字部分（UTF-8 文本，每部分以“## 标题”开头）")
+        parser.add_argument(
+            "--format",
+            help="表式代码；不填则按工作簿中的表自动识别（与地区指定的表式核对）",
+        )
+        parser.add_argument(
+            "--sections",
+            help="情况说明等文字部分：Word 文档（.docx，按标题归入各栏目），或 UTF-8 文本（每部分以“## 标题”开头）",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["workbook"])
         if not path.is_file():
             raise CommandError(f"找不到文件：{path}")
         try:
-            fmt = get_format(options["format"]) if options["format"] else default_format(options["kind"])
+            if options["format"]:
+                fmt, how = get_format(options["format"]), "按 --format 指定"
+            else:
+                fmt, how = self.detect_format(path, options)
         except KeyError as exc:
             raise CommandError(str(exc)) from None
-        sections = []
-        if options["sections"]:
+        sections, unplaced = [], []
+        if options["sections"] and options["sections"].lower().endswith(".docx"):
+            try:
+                narrative = parse_docx(options["sections"], fmt)
+            except Exception as exc:  # noqa: BLE001 — python-docx raises many kinds for a file that is not a .docx
+                raise CommandError(f"无法读取 Word 文档 {options['sections']}（{type(exc).__name__}）。") from None
+            sections, unplaced = narrative.found(), narrative.unplaced
+        elif options["sections"]:
             sections = parse_sections(Path(options["sections"]).read_text(encoding="utf-8"), fmt)
 
         with path.open("rb") as handle:
@@ -53,6 +70,7 @@ class Command(BaseCommand):
                 result.add("missing", f"缺少文字部分“{definition.title}”。")
 
         self.stdout.write(f"表式：{fmt.name}")
+        self.stdout.write(f"表式来源：{fmt.code}，{how}")
         for table in result.ordered_tables():
             self.stdout.write(
                 f"表{table.definition.number} {table.definition.title}：{len(table.rows)} 行"
@@ -61,6 +79,11 @@ class Command(BaseCommand):
         for finding in result.infos:
             if "跳过" in finding.message or "保留" in finding.message:
                 self.stdout.write(f"说明：{finding.message}")
+        for section in sections:
+            if getattr(section, "heading", ""):
+                self.stdout.write(f"文字部分：Word 标题“{section.heading}”归入“{section.key}”")
+        for text in unplaced:
+            self.stdout.write(f"说明：Word 文档中未归入任何栏目的段落：{text[:60]}")
         for finding in result.warnings:
             self.stdout.write(f"警告：{finding.message}")
         for finding in result.missing:
@@ -92,3 +115,32 @@ class Command(BaseCommand):
             self.stdout.write(f"published: {reverse('disclosure', args=[disclosure.pk])}")
         else:
             self.stdout.write(f"draft: {reverse('staff_version', args=[version.pk])}")
+
+    def detect_format(self, path, options):
+        """The workbook's format, recognised from its tables and checked against the region's assignment.
+
+        Refuses (exit 1, nothing saved) an ambiguous workbook, or one that contradicts the assignment."""
+        expected, expected_from = assigned_format(options["region"], options["year"], options["kind"])
+        try:
+            with path.open("rb") as handle:
+                check_zip(handle)
+                detection = detect(
+                    handle,
+                    options["kind"],
+                    expected,
+                    f"{expected_from} {options['year']} 年",
+                )
+        except WorkbookUnreadable:
+            detection = None
+        except Exception:  # noqa: BLE001 — an unreadable file is reported by the reader below, not here
+            detection = None
+        fallback = get_format(expected) if expected else default_format(options["kind"])
+        if detection is None:
+            return fallback, "工作簿无法读取，未能识别"
+        if detection.refused:
+            if not any(fit.recognised for fit in detection.fits):
+                return fallback, "工作簿中没有任何已知表式的表格"
+            self.stdout.write(f"错误：{detection.reason}")
+            self.stdout.write("未保存任何内容。")
+            raise SystemExit(1)
+        return detection.format, detection.reason

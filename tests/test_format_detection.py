@@ -1,0 +1,207 @@
+"""The import recognises each workbook's format, checks it against the region's assignment, and refuses ambiguity.
+
+Also: the 17-table variant of 沈阳市 2023 is a definition only (no code), and it imports.
+"""
+
+import io
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from disclosures.formats import FORMATS_DIR, get_format
+from disclosures.formats.detect import detect
+from disclosures.models import Disclosure, FormatAssignment, Region
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEED000 = FIXTURES / "seed000_budget_2025.xlsx"
+SEED002 = FIXTURES / "seed002_final_accounts_2024.xlsx"
+SEED003 = FIXTURES / "seed003_budget_2024.xlsx"
+SEED004 = FIXTURES / "seed004_budget_2025.xlsx"
+SHENYANG = FIXTURES / "shenyang_budget17_2023.xlsx"
+
+
+def run_import(path, region="辽宁省/沈阳市", kind="budget", **extra):
+    out = io.StringIO()
+    arguments = [str(path), "--region", region, "--department", "沈阳市某局", "--year", "2023", "--kind", kind,
+                 "--approved-on", "2023-02-01"]  # fmt: skip
+    for key, value in extra.items():
+        arguments += [f"--{key}", value]
+    code = 0
+    try:
+        call_command("import_disclosure", *arguments, stdout=out)
+    except SystemExit as exc:
+        code = exc.code
+    return code, out.getvalue()
+
+
+def assign(path, code, year=2023, kind="budget"):
+    return FormatAssignment.objects.create(region=Region.get_or_create_path(path), year=year, kind=kind, format=code)
+
+
+@pytest.fixture
+def first_twelve_tables(tmp_path):
+    """Seed 004 with 表13–18 removed: it fits the 18-table format and the 17-table variant equally badly."""
+    workbook = load_workbook(SEED004)
+    for name in ("表13", "14", "表15", "表16整体绩效", "17", "Sheet18"):
+        workbook.remove(workbook[name])
+    path = tmp_path / "first_twelve.xlsx"
+    workbook.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("path", "kind", "expected", "reason"),
+    [
+        (
+            SEED000,
+            "budget",
+            "liaoning-budget-18",
+            "识别出 15 张表，缺少 表13、表14、表15",
+        ),
+        (SEED004, "budget", "liaoning-budget-18", "识别出 18 张表，必备表齐全"),
+        (
+            SHENYANG,
+            "budget",
+            "liaoning-budget-17",
+            "识别出 17 张表，必备表齐全；其他表式识别的表更少或不齐全（liaoning-budget-18 识别出 17 张表，缺少 表18）",
+        ),
+        (SEED003, "budget", "hebei-county-budget", "识别出 12 张表，必备表齐全"),
+        (
+            SEED002,
+            "final_accounts",
+            "liaoning-final-accounts-9",
+            "识别出 11 张表，必备表齐全",
+        ),
+    ],
+    ids=["seed000", "seed004", "shenyang", "seed003", "seed002"],
+)
+def test_each_fixture_is_recognised_as_its_format_and_the_reason_is_given(path, kind, expected, reason):
+    with open(path, "rb") as handle:
+        detection = detect(handle, kind)
+    assert detection.format.code == expected
+    assert detection.reason.startswith("按表名识别：" + reason)
+
+
+def test_a_workbook_that_fits_two_formats_equally_is_refused(first_twelve_tables):
+    with open(first_twelve_tables, "rb") as handle:
+        detection = detect(handle, "budget")
+    assert detection.refused
+    assert detection.reason.startswith(
+        "无法确定表式：工作簿同样符合 liaoning-budget-17、liaoning-budget-18（liaoning-budget-17 识别出 12 张表，缺少 表13、"
+    )
+    assert detection.reason.endswith("请用 --format 指定表式，或由管理员为该地区和年度指定表式。")
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_an_ambiguous_workbook_and_saves_nothing(
+    first_twelve_tables,
+):
+    code, out = run_import(first_twelve_tables)
+    assert code == 1
+    assert "错误：无法确定表式：工作簿同样符合 liaoning-budget-17、liaoning-budget-18" in out
+    assert out.strip().endswith("未保存任何内容。")
+    assert Disclosure.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_regions_assignment_settles_an_ambiguous_workbook(first_twelve_tables):
+    assign("辽宁省/沈阳市", "liaoning-budget-17")
+    code, out = run_import(first_twelve_tables)
+    assert code == 0
+    assert "表式来源：liaoning-budget-17，工作簿同样符合 liaoning-budget-17、liaoning-budget-18" in out
+    assert "按辽宁省/沈阳市 2023 年 指定的表式选用 liaoning-budget-17" in out
+    assert Disclosure.objects.get().format == "liaoning-budget-17"
+
+
+@pytest.mark.django_db
+def test_detection_confirms_the_assignment_inherited_from_the_city():
+    assign("辽宁省/沈阳市", "liaoning-budget-17")
+    code, out = run_import(SHENYANG, region="辽宁省/沈阳市/和平区")
+    assert code == 0
+    assert "表式来源：liaoning-budget-17，与辽宁省/沈阳市 2023 年 指定的表式一致：识别出 17 张表，必备表齐全" in out
+    assert "缺少：缺少 表" not in out
+    assert Disclosure.objects.get().format == "liaoning-budget-17"
+
+
+@pytest.mark.django_db
+def test_a_workbook_that_contradicts_the_assignment_is_refused():
+    assign("辽宁省/沈阳市", "liaoning-budget-17")
+    code, out = run_import(SEED004)
+    assert code == 1
+    assert (
+        "错误：工作簿符合“辽宁省部门预算公开表（18 张表）”（liaoning-budget-18，识别出 18 张表，必备表齐全），"
+        "与辽宁省/沈阳市 2023 年 指定的表式“liaoning-budget-17”不一致。请核对表式指定，或用 --format 明确指定。"
+    ) in out
+    assert Disclosure.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_assignment_for_another_year_is_no_expectation():
+    assign("辽宁省/沈阳市", "liaoning-budget-17", year=2024)
+    code, out = run_import(SEED004)
+    assert code == 0
+    assert "表式来源：liaoning-budget-18，按表名识别：识别出 18 张表" in out
+
+
+@pytest.mark.django_db
+def test_final_accounts_imported_as_a_budget_are_refused_with_a_hint():
+    code, out = run_import(SEED002)
+    assert code == 1
+    assert (
+        "错误：工作簿是“部门决算公开表（公开01–09表及绩效自评表）”（识别出 11 张表，必备表齐全），不是所选类别的表式，请检查 --kind。"
+        in out
+    )
+    assert Disclosure.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_explicit_format_is_used_as_given(tmp_path):
+    code, out = run_import(SHENYANG, format="liaoning-budget-18")
+    assert code == 0
+    assert "表式来源：liaoning-budget-18，按 --format 指定" in out
+    assert "缺少：缺少 表18 部门管理专项资金预算表。" in out
+
+
+# --- The 17-table variant (沈阳市 2023): a definition and a fixture, no code ---------------------------------------
+
+
+def test_the_17_table_variant_is_the_18_table_format_without_table_18_and_its_identity():
+    variant, full = get_format("liaoning-budget-17"), get_format("liaoning-budget-18")
+    assert [t.number for t in variant.tables] == [str(n) for n in range(1, 18)]
+    assert [(t.title, t.match, t.rows) for t in variant.tables] == [
+        (t.title, t.match, t.rows) for t in full.tables[:17]
+    ]
+    assert [i["id"] for i in variant.identities] == [i["id"] for i in full.identities if i["id"] != "B45"]
+    assert variant.kind == "budget" and not variant.is_default
+    # The variant is plain data: the file parses as TOML and names no code.
+    data = tomllib.loads((FORMATS_DIR / "liaoning-budget-17.toml").read_text(encoding="utf-8"))
+    assert set(data) == {
+        "code",
+        "name",
+        "kind",
+        "unit",
+        "macros",
+        "sections",
+        "tables",
+        "identities",
+        "comparison",
+    }
+
+
+@pytest.mark.django_db
+def test_the_shenyang_workbook_imports_with_the_variant_with_nothing_missing_and_no_warning(
+    tmp_path,
+):
+    path = tmp_path / "沈阳.xlsx"
+    shutil.copy(SHENYANG, path)
+    code, out = run_import(path, format="liaoning-budget-17")
+    assert code == 0
+    assert "缺少：缺少 表" not in out and "警告：" not in out
+    assert "表17 部门预算项目（政策）绩效目标表：" in out and "表18 " not in out
+    disclosure = Disclosure.objects.get()
+    assert disclosure.format == "liaoning-budget-17"
+    assert disclosure.versions.get().tables.count() == 17
