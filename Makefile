@@ -2,7 +2,7 @@
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
-DEBIAN_PACKAGES := chromium fonts-noto-cjk poppler-utils
+DEBIAN_PACKAGES := chromium fonts-noto-cjk fonts-wqy-microhei poppler-utils
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: run test install system-packages migrate demo bench clean
@@ -31,6 +31,8 @@ migrate: install
 
 demo: migrate
 	$(PY) manage.py load_demo
+	$(PY) manage.py render_pdfs --missing
+	$(PY) manage.py rebuild_search_index
 
 run: demo
 	$(PY) manage.py runserver 127.0.0.1:8000

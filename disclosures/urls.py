@@ -1,12 +1,26 @@
 from django.urls import path
 
-from disclosures.views import public, staff
+from disclosures.views import budget_vs_actual, department, history, public, staff
 
 urlpatterns = [
     path("", public.home, name="home"),
     path("regions/<int:pk>/", public.region, name="region"),
-    path("departments/<int:pk>/", public.department, name="department"),
+    path("departments/<int:pk>/", department.department, name="department"),
+    path("departments/<int:pk>/compare/", department.comparison, name="department_compare"),
     path("disclosures/<int:pk>/", public.disclosure, name="disclosure"),
     path("disclosures/<int:pk>/versions/<int:number>/", public.disclosure, name="disclosure_version"),
-    path("staff/versions/<int:pk>/", staff.version_preview, name="staff_version"),
+    path("disclosures/<int:pk>/budget-vs-actual/", budget_vs_actual.budget_vs_actual, name="budget_vs_actual"),
+    path("disclosures/<int:pk>/versions/<int:number>/changes/", history.version_changes, name="disclosure_changes"),
+    path("staff/", staff.home, name="staff_home"),
+    path("staff/departments/<int:pk>/upload/", staff.upload, name="staff_upload"),
+    path("staff/versions/<int:pk>/", staff.version_workspace, name="staff_version"),
+    path("staff/versions/<int:pk>/preview/", staff.version_preview, name="staff_preview"),
+    path("staff/versions/<int:pk>/changes/", staff.version_changes, name="staff_changes"),
+    path("staff/versions/<int:pk>/sections/<slug:key>/", staff.section_edit, name="staff_section"),
+    path("staff/versions/<int:pk>/<slug:name>/", staff.version_action, name="staff_action"),
+    path("staff/disclosures/<int:pk>/correct/", staff.correct, name="staff_correct"),
+    path("staff/disclosures/<int:pk>/audit/", staff.disclosure_audit, name="staff_disclosure_audit"),
+    path("staff/approvals/", staff.approvals, name="staff_approvals"),
+    path("staff/compliance/", staff.compliance_view, name="staff_compliance"),
+    path("staff/audit/", staff.audit, name="staff_audit"),
 ]

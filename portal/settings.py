@@ -46,9 +46,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_tables2",
     "django_filters",
     "disclosures",
+    "disclosures.information_requests",
+    "disclosures.search",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "disclosures.context_processors.staff",
             ],
         },
     },
@@ -95,7 +99,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "/staff/"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 3600))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SECURE = not DEBUG
@@ -117,8 +121,15 @@ MEDIA_URL = "media/"
 # An approved workbook is a few hundred kB; 20 MB leaves room for exports with images.
 MAX_WORKBOOK_BYTES = envint("MAX_WORKBOOK_BYTES", str(20 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_WORKBOOK_BYTES + 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "disclosures.uploads.SizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Used in links inside emails.
+SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "预决算公开平台 <noreply@localhost>")
 
 LOGGING = {

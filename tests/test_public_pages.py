@@ -81,7 +81,7 @@ def test_a_version_under_review_is_invisible_too(client, draft_seed004):
 
 @pytest.mark.django_db
 def test_staff_preview_checks_the_department(client, draft_seed004):
-    url = f"/staff/versions/{draft_seed004.versions.get().pk}/"
+    url = f"/staff/versions/{draft_seed004.versions.get().pk}/preview/"
     anonymous = client.get(url)
     assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
 
@@ -139,4 +139,5 @@ def test_demo_data_loads_twice_and_prints_logins(capsys):
     assert "已存在：辽宁省互联网技术支撑中心 2025 年预算" in out
     from disclosures.models import Disclosure
 
-    assert Disclosure.objects.published().count() == 2
+    # seeds 000 and 004, seed 002's final accounts with the budget derived from them, and seed 003 (issue 7)
+    assert Disclosure.objects.published().count() == 5

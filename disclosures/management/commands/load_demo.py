@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from disclosures import demo as publishing_demo
 from disclosures.models import Department, Disclosure, Membership, Region
 
 FIXTURES = Path(settings.BASE_DIR) / "tests" / "fixtures"
@@ -33,6 +34,36 @@ SEEDS = [
         "approved_on": "2025-02-10",
         "published_on": "2025-02-26",
     },
+    # Issue 7: final accounts (seed 002), with the 2024 budget constructed from its 完成率 figures so the
+    # demo has a budget and final-accounts pair (tests/fixtures/seed002_budget.py), and the Hebei county format.
+    {
+        "workbook": "seed002_budget_2024.xlsx",
+        "format": "liaoning-budget-18",  # only 表5 and 表7: the 17- and 18-table formats fit it equally
+        "region": "辽宁省",
+        "department": "辽宁省数据局",
+        "year": 2024,
+        "approved_on": "2024-01-20",
+        "published_on": "2024-02-05",
+    },
+    {
+        "workbook": "seed002_final_accounts_2024.xlsx",
+        "sections": "seed002_sections.txt",
+        "kind": "final_accounts",
+        "region": "辽宁省",
+        "department": "辽宁省数据局",
+        "year": 2024,
+        "approved_on": "2025-08-25",
+        "published_on": "2025-09-10",
+    },
+    {
+        "workbook": "seed003_budget_2024.xlsx",
+        "sections": "seed003_sections.txt",
+        "region": "河北省/石家庄市/栾城区",
+        "department": "224网信办",
+        "year": 2024,
+        "approved_on": "2024-01-20",
+        "published_on": "2024-02-02",
+    },
 ]
 
 DEMO_PASSWORD = "demo-password-2025"
@@ -49,22 +80,25 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         for seed in SEEDS:
             exists = Disclosure.objects.filter(
-                department__name=seed["department"], year=seed["year"], kind="budget"
+                department__name=seed["department"], year=seed["year"], kind=seed.get("kind", "budget")
             ).exists()
             if exists:
-                self.stdout.write(f"已存在：{seed['department']} {seed['year']} 年预算")
+                label = "决算" if seed.get("kind") == "final_accounts" else "预算"
+                self.stdout.write(f"已存在：{seed['department']} {seed['year']} 年{label}")
                 continue
             arguments = [
                 str(FIXTURES / seed["workbook"]),
                 "--region", seed["region"],
                 "--department", seed["department"],
                 "--year", str(seed["year"]),
-                "--kind", "budget",
+                "--kind", seed.get("kind", "budget"),
                 "--approved-on", seed["approved_on"],
                 "--published-on", seed["published_on"],
             ]  # fmt: skip
             if "sections" in seed:
                 arguments += ["--sections", str(FIXTURES / seed["sections"])]
+            if "format" in seed:
+                arguments += ["--format", seed["format"]]
             call_command("import_disclosure", *arguments, stdout=self.stdout)
 
         User = get_user_model()
@@ -81,4 +115,6 @@ class Command(BaseCommand):
                 department = Department.objects.get(name=scope)
                 Membership.objects.get_or_create(user=user, role=role, department=department)
             self.stdout.write(f"  {username}  {full_name}（{dict(Membership.Role.choices)[role]}：{scope}）")
+        publishing_demo.load(self.stdout)
+        call_command("load_request_demo", stdout=self.stdout)
         self.stdout.write("\n打开 http://127.0.0.1:8000/ 查看。")
