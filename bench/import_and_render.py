@@ -35,6 +35,8 @@ if not os.environ.get("DATABASE_URL"):
     _own_db = Path(f"/tmp/bench-{os.getpid()}.sqlite3")
     os.environ["DATABASE_URL"] = f"sqlite:///{_own_db}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+# Import and page timings only: the PDF built at publication is measured by bench/exports.py.
+os.environ["PDF_ON_PUBLISH"] = "off"
 if "DEBUG" not in os.environ:
     os.environ["DEBUG"] = "False"
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")

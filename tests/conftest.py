@@ -22,6 +22,18 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Staff personas are created in most tests; PBKDF2's deliberate slowness would cost minutes."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_pdf_on_publish(settings):
+    """PDF layout takes seconds; only the tests about it build one (they set PDF_ON_PUBLISH themselves)."""
+    settings.PDF_ON_PUBLISH = "off"
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
     yield

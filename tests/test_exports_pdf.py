@@ -13,6 +13,7 @@ from fontTools.ttLib import TTCollection
 from pypdf import PdfReader
 
 from disclosures.exports import pdf as pdf_export
+from disclosures.exports import receivers
 from disclosures.models import Review, Version
 from disclosures.services import publish, review, submit
 from tests.test_publishing_workflow import ready_for_review
@@ -56,8 +57,9 @@ def stored_seed004(published_seed004, tmp_path):
 
 
 def test_it_builds_the_pdf_once_at_publication_and_downloads_serve_the_stored_file(
-    staff, client, django_capture_on_commit_callbacks, monkeypatch
+    staff, client, django_capture_on_commit_callbacks, monkeypatch, settings
 ):
+    settings.PDF_ON_PUBLISH = "inline"
     version = ready_for_review(staff)
     submit(version, actor=staff.editor_a)
     review(version, actor=staff.reviewer_a, outcome=Review.Outcome.PASSED, remarks="不涉密")
@@ -87,6 +89,25 @@ def test_it_builds_the_pdf_once_at_publication_and_downloads_serve_the_stored_fi
     assert "max-age=86400" in response["Cache-Control"] and "public" in response["Cache-Control"]
     again = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
+
+
+def test_by_default_publishing_hands_the_pdf_to_the_worker_and_returns(
+    staff, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    settings.PDF_ON_PUBLISH = "background"
+    queued = []
+    monkeypatch.setattr(receivers.executor, "submit", lambda function, *args: queued.append((function, args)))
+    version = ready_for_review(staff)
+    submit(version, actor=staff.editor_a)
+    review(version, actor=staff.reviewer_a, outcome=Review.Outcome.PASSED, remarks="不涉密")
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(version, actor=staff.reviewer_a)
+    version.refresh_from_db()
+    assert version.status == Version.Status.PUBLISHED and not version.pdf  # not built in the request
+    assert queued == [(receivers._build_in_worker, (version.pk,))]
+    receivers.build_pdf(version.pk)  # what the worker runs
+    version.refresh_from_db()
+    assert "保密审查情况：已审查" in pdftotext(version.pdf.path, 1)
 
 
 def test_the_pdf_is_real_text_in_an_embedded_cjk_font(stored_seed004):

@@ -139,5 +139,8 @@ def test_demo_data_loads_twice_and_prints_logins(capsys):
     assert "已存在：辽宁省互联网技术支撑中心 2025 年预算" in out
     from disclosures.models import Disclosure
 
-    # seeds 000 and 004, seed 002's final accounts with the budget derived from them, and seed 003 (issue 7)
-    assert Disclosure.objects.published().count() == 5
+    # seeds 000 and 004 with a constructed 2024 for 004's department, seed 002's final accounts with the
+    # budget derived from them, and seed 003 (issue 7)
+    assert Disclosure.objects.published().count() == 6
+    late = Disclosure.objects.get(department__name="224网信办")
+    assert (late.approved_on.isoformat(), late.published_on.isoformat()) == ("2024-01-05", "2024-02-02")

@@ -34,6 +34,17 @@ SEEDS = [
         "approved_on": "2025-02-10",
         "published_on": "2025-02-26",
     },
+    # Constructed, not a real disclosure (tests/fixtures/seed004_2024.py): a second year for seed 004's
+    # department, so its page shows a trend and a year-on-year comparison.
+    {
+        "workbook": "seed004_budget_2024.xlsx",
+        "format": "liaoning-budget-18",  # only 9 of the tables: the 17- and 18-table formats fit it equally
+        "region": "辽宁省/抚顺市",
+        "department": "抚顺市工业和信息化局",
+        "year": 2024,
+        "approved_on": "2024-02-01",
+        "published_on": "2024-02-20",
+    },
     # Issue 7: final accounts (seed 002), with the 2024 budget constructed from its 完成率 figures so the
     # demo has a budget and final-accounts pair (tests/fixtures/seed002_budget.py), and the Hebei county format.
     {
@@ -61,7 +72,8 @@ SEEDS = [
         "region": "河北省/石家庄市/栾城区",
         "department": "224网信办",
         "year": 2024,
-        "approved_on": "2024-01-20",
+        # Approved 2024-01-05, so due 2024-01-25: the demo's one disclosure published late (8 days).
+        "approved_on": "2024-01-05",
         "published_on": "2024-02-02",
     },
 ]
