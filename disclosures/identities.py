@@ -96,7 +96,10 @@ class RowView:
             return f"（表{self._table.number} 无“{self._label}”行）"
         name = self._row.cells.get(column, "") if column else self._row.name
         text = " ".join(x for x in (self._row.code, name) if x)
-        return f"{self._row.source.split('!')[-1]} 行（{text}）" if text else f"{self._row.source.split('!')[-1]} 行"
+        # Where staff find it in their workbook: the sheet and the row number Excel shows.
+        sheet, _, number = self._row.source.rpartition("!")
+        place = f"工作表“{sheet}”第 {number} 行" if sheet else f"{number} 行"
+        return f"{place}（{text}）" if text else place
 
 
 class TableView:

@@ -234,7 +234,7 @@ def test_d20_catches_the_misprinted_execution_rate(seed002):
     mismatches = [f.message for f in outcomes["D20"].findings if "不一致" in f.message]
     assert mismatches == [
         (
-            "D20 项目绩效自评表：执行率 = 全年执行数 ÷ 项目预算金额：60 行（省本级信息化运行维护项目）："
+            "D20 项目绩效自评表：执行率 = 全年执行数 ÷ 项目预算金额：工作表“附件1”第 60 行（省本级信息化运行维护项目）："
             "左边 43.75，右边 43.79，相差 -0.04（不一致）"
         )
     ]

@@ -95,7 +95,7 @@ def test_upload_through_the_page_shows_the_report_and_acknowledging_a_warning(cl
     assert response.url == reverse("staff_version", args=[version.pk])
     page = client.get(response.url).content.decode()
     assert "警告（须逐条确认）" in page and "相差 0.01（尾差）" in page
-    assert "表3 每行：合计 = 基本支出小计 + 项目支出：9 行（2080501 行政单位离退休）" in page
+    assert "表3 每行：合计 = 基本支出小计 + 项目支出：工作表“3”第 9 行（2080501 行政单位离退休）" in page
     index = next(i for i, f in enumerate(version.import_report["findings"]) if f["level"] == "warning")
     client.post(reverse("staff_action", args=[version.pk, "acknowledge"]), {"finding": index, "remark": "四舍五入尾差"})
     page = client.get(reverse("staff_version", args=[version.pk])).content.decode()

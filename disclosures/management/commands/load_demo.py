@@ -42,7 +42,9 @@ SEEDS = [
         "region": "辽宁省/抚顺市",
         "department": "抚顺市工业和信息化局",
         "year": 2024,
-        "approved_on": "2024-02-01",
+        # Due 2024-02-15, a 春节 holiday, so the deadline moves to Sunday 2024-02-18, a 调休 working day;
+        # published on the 20th: the demo's disclosure published late (2 days), in the compliance view.
+        "approved_on": "2024-01-26",
         "published_on": "2024-02-20",
     },
     # Issue 7: final accounts (seed 002), with the 2024 budget constructed from its 完成率 figures so the
@@ -72,8 +74,7 @@ SEEDS = [
         "region": "河北省/石家庄市/栾城区",
         "department": "224网信办",
         "year": 2024,
-        # Approved 2024-01-05, so due 2024-01-25: the demo's one disclosure published late (8 days).
-        "approved_on": "2024-01-05",
+        "approved_on": "2024-01-20",
         "published_on": "2024-02-02",
     },
 ]
