@@ -91,4 +91,5 @@ class ComplianceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
         self.fields["region"].empty_label = None
+        self.fields["region"].label_from_instance = lambda region: region.path
         self.fields["year"].initial = datetime.date.today().year

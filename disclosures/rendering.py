@@ -72,7 +72,7 @@ def _indent_for_text(text):
 def render_grid(table, rows):
     leaves = leaf_columns(table.columns)
     out = ['<table class="data-table">']
-    out.append(f"<caption>表{escape(table.number)} {escape(table.title)}</caption>")
+    out.append(f"<caption>{escape(_number_label(table))} {escape(table.title)}</caption>")
     # One <colgroup> per top-level column: a group header's scope="colgroup" then names the
     # columns it heads (HTML table model; WCAG 1.3.1, technique H63).
     out.append("".join(f'<colgroup span="{len(_leaves(column))}"></colgroup>' for column in table.columns))
@@ -172,7 +172,7 @@ def render_form(table, rows):
     """
     width = max((c[2] + c[1] for row in rows for c in row.cells.get("_grid", [])), default=8)
     out = ['<table class="data-table form-table">']
-    out.append(f"<caption>表{escape(table.number)} {escape(table.title)}</caption><tbody>")
+    out.append(f"<caption>{escape(_number_label(table))} {escape(table.title)}</caption><tbody>")
     covered = {}  # first column of a merged cell from above -> [rows still covered, colspan]
     for row in rows:
         cells = {cell[2]: cell for cell in row.cells.get("_grid", [])}
@@ -218,9 +218,13 @@ def render_table(table, rows=None):
     return mark_safe(render_grid(table, rows))
 
 
+def _number_label(table):
+    return getattr(table, "number_label", "") or f"表{table.number}"
+
+
 def rendered_tables(version):
     """[(table, html)] for a version; a published version is frozen, so its HTML is cached."""
-    cache_key = f"rendered-tables:v2:{version.pk}"
+    cache_key = f"rendered-tables:v3:{version.pk}"
     if version.status == "published":
         cached = cache.get(cache_key)
         if cached is not None:
@@ -231,6 +235,9 @@ def rendered_tables(version):
 
     for row in TableRow.objects.filter(table__version=version).order_by("table_id", "position"):
         rows_by_table[row.table_id].append(row)
+    definition = version.disclosure.format_definition
+    for table in tables:
+        table.number_label = definition.printed_number(table.number)  # 表3, 公开03表, 附件
     result = [(table, render_table(table, rows_by_table[table.pk])) for table in tables]
     if version.status == "published":
         cache.set(cache_key, result, timeout=None)

@@ -90,6 +90,13 @@ DATABASES = {
         conn_max_age=envint("DB_CONN_MAX_AGE", "0"),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The PDF worker thread writes while requests and commands do: WAL lets readers go on during a
+    # write, IMMEDIATE takes the write lock when a transaction starts (so two writers wait for each
+    # other instead of failing with "database is locked"), and the timeout is how long they wait.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -275,7 +275,11 @@ def test_the_public_page_renders_table01_with_row_and_column_numbers(client):
     disclosure = save_seed002().disclosure
     page = client.get(f"/disclosures/{disclosure.pk}/").content.decode()
     assert "<h1>辽宁省数据局 2024 年部门决算</h1>" in page
-    t1 = table_html(page, "表1 收入支出决算总表")
+    # numbered as the printed 决算 is (公开01表…公开09表, then the annexes), not 表1
+    assert '<span class="table-number">公开01表</span> 收入支出决算总表' in page
+    assert '<span class="table-number">公开09表</span>' in page and '<span class="table-number">附件</span> 部门（单位）整体绩效自评表' in page
+    assert '<span class="table-number">表1</span>' not in page
+    t1 = table_html(page, "公开01表 收入支出决算总表")
     assert '<td class="column-number" colspan="2">栏次</td><td class="column-number">1</td>' in t1
     assert (
         '<th scope="row" class="text indent-0">本年收入合计</th><td class="code">27</td><td class="amount">5,741.50</td>'
@@ -292,7 +296,7 @@ def test_the_public_page_renders_table01_with_row_and_column_numbers(client):
 def test_the_public_page_lays_out_table06_triplets_side_by_side(client):
     disclosure = save_seed002().disclosure
     page = client.get(f"/disclosures/{disclosure.pk}/").content.decode()
-    t6 = table_html(page, "表6 一般公共预算财政拨款基本支出决算表")
+    t6 = table_html(page, "公开06表 一般公共预算财政拨款基本支出决算表")
     first_line = t6[t6.index("<tbody>") : t6.index("</tr>", t6.index("<tbody>"))]
     assert re.findall(r'<td class="code">(\d+)</td>', first_line) == [
         "301",
@@ -307,7 +311,7 @@ def test_the_public_page_lays_out_table06_triplets_side_by_side(client):
 def test_the_public_page_shows_each_self_evaluation_with_its_scores(client):
     disclosure = save_seed002().disclosure
     page = client.get(f"/disclosures/{disclosure.pk}/").content.decode()
-    annex = table_html(page, "表10 预算项目(政策)绩效自评表")
+    annex = table_html(page, "附件 预算项目(政策)绩效自评表")
     assert annex.count(">项目(政策)名称</th>") == 7
     assert ">全省营商环境建设项目经费<" in annex
     assert ">绩效自评总得分</td>" in annex or ">绩效自评总得分</th>" in annex

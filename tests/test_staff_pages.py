@@ -201,6 +201,22 @@ def test_compliance_view_counts_and_exports(client, staff):
     assert sheet["B4"].value == "抚顺市工业和信息化局" or sheet["B3"].value == "抚顺市工业和信息化局"
 
 
+@time_machine.travel(datetime.datetime(2025, 2, 20, 10, tzinfo=datetime.timezone.utc), tick=False)
+def test_compliance_opens_on_the_widest_region_administered(client, staff):
+    from disclosures.models import Department, Region
+    from disclosures.services import register_approval
+
+    shenyang = Region.get_or_create_path("辽宁省/沈阳市")
+    Department.objects.create(region=shenyang, name="沈阳市财政局")
+    register_approval(department=staff.department_b, year=2025, kind="budget", approved_on=datetime.date(2025, 1, 2), actor=staff.admin)
+    login(client, staff.admin)  # administers 辽宁省
+    page = client.get(reverse("staff_compliance")).content.decode()
+    assert "辽宁省 2025 年部门预算公开情况" in page
+    assert "沈阳市财政局" in page and "抚顺市财政局" in page  # every city below the province
+    assert '<option value="%d" selected>辽宁省</option>' % staff.province.pk in page
+    assert ">辽宁省/沈阳市</option>" in page
+
+
 def test_the_administrator_manages_only_their_region_in_the_admin(client, staff):
     from disclosures.models import Department, Region
 

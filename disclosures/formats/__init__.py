@@ -63,6 +63,8 @@ class TableDefinition:
     # Side-by-side panels (决算 公开06表 prints three code/name/amount triplets across one page):
     # the columns of one panel; the printed columns repeat them, and each panel is read as a list.
     panel: list[Column] = field(default_factory=list)
+    # How the table's number is printed when it differs from the format's pattern (e.g. "附件").
+    printed_number: str = ""
 
     def leaves(self):
         return [leaf for column in self.columns for leaf in column.leaves()]
@@ -113,6 +115,15 @@ class FormatDefinition:
     # Where the budget-vs-actual page finds its figures: the 功能分类 table and column, and the
     # “三公” items as expressions over the tables (see disclosures/views/budget_vs_actual.py).
     comparison: dict = field(default_factory=dict)
+    # How table numbers are printed: 表1 in budgets, 公开01表 in Liaoning final accounts.
+    number_label: str = "表{number}"
+
+    def printed_number(self, number):
+        """The table number as the printed disclosure shows it."""
+        for table in self.tables:
+            if table.number == str(number) and table.printed_number:
+                return table.printed_number
+        return self.number_label.format(number=str(number))
 
     def table(self, number):
         for table in self.tables:
@@ -198,6 +209,7 @@ def load_format(path: Path) -> FormatDefinition:
                 form=form,
                 position=position,
                 panel=parse_columns(t["panel"], macros) if "panel" in t else [],
+                printed_number=t.get("printed_number", ""),
             )
         )
     sections = [SectionDefinition(**s) for s in data.get("sections", [])]
@@ -211,6 +223,7 @@ def load_format(path: Path) -> FormatDefinition:
         identities=data.get("identities", []),
         is_default=data.get("default", False),
         comparison=data.get("comparison", {}),
+        number_label=data.get("number_label", "表{number}"),
     )
 
 

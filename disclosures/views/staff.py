@@ -369,9 +369,15 @@ def approvals(request):
 @never_cache
 @login_required
 def compliance_view(request):
-    regions = require_admin(request.user).order_by("level", "name")
-    form = ComplianceForm(request.GET or None, regions=regions)
-    region, year, kind = regions.first(), timezone.localdate().year, "budget"
+    regions = require_admin(request.user)
+    # By default the widest region administered (a province before its cities), not the first by name.
+    widest = min(regions.select_related("parent"), key=lambda r: (Region.DEPTH_LEVELS.index(r.level), r.name))
+    data = None
+    if request.GET:
+        data = request.GET.copy()
+        data.setdefault("region", str(widest.pk))  # so the list shows the region the table is for
+    form = ComplianceForm(data, regions=regions.order_by("name"), initial={"region": widest})
+    region, year, kind = widest, timezone.localdate().year, "budget"
     if form.is_bound and form.is_valid():
         region = form.cleaned_data["region"] or region
         year = form.cleaned_data["year"] or year
