@@ -38,7 +38,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from disclosures.formats import get_format  # noqa: E402
-from disclosures.search.text import normalize, tsvector_literal  # noqa: E402
+from disclosures.search.text import facet_lexemes, normalize, tsvector_literal  # noqa: E402
 
 CITIES = ["沈阳市", "大连市", "鞍山市", "抚顺市", "本溪市", "丹东市", "锦州市", "营口市", "阜新市", "辽阳市",
           "盘锦市", "铁岭市", "朝阳市", "葫芦岛市"]  # fmt: skip
@@ -161,19 +161,19 @@ class Ids:
 
 def build_regions(cursor, ids):
     copier = Copier(cursor, "disclosures_region", ["id", "name", "level", "parent_id"])
-    regions = []  # (id, name, level, path)
+    regions = []  # (id, name, level, path, ids from the province down)
     province = ids.next("region")
     copier.add(province, "辽宁省", "province", None)
-    regions.append((province, "辽宁省", "province", "辽宁省"))
+    regions.append((province, "辽宁省", "province", "辽宁省", (province,)))
     for city in CITIES:
         city_id = ids.next("region")
         copier.add(city_id, city, "city", province)
-        regions.append((city_id, city, "city", f"辽宁省/{city}"))
+        regions.append((city_id, city, "city", f"辽宁省/{city}", (province, city_id)))
         for suffix in COUNTY_SUFFIXES[:7]:
             county = city[:-1] + suffix
             county_id = ids.next("region")
             copier.add(county_id, county, "county", city_id)
-            regions.append((county_id, county, "county", f"辽宁省/{city}/{county}"))
+            regions.append((county_id, county, "county", f"辽宁省/{city}/{county}", (province, city_id, county_id)))
     copier.flush()
     return regions
 
@@ -253,8 +253,11 @@ def generate(departments_wanted, years, seed):
         entry_copy = Copier(cursor, "search_searchentry", ["id", "group", "region_level", "year", "kind", "title", "code", "context", "text", "normalized", "tokens", "amount", "anchor", "position", "department_id", "disclosure_id", "region_id", "version_id"])
 
         def entry(group, region, department_id, disclosure_id, version_id, year, kind, title, text, *, code="", context="", amount=None, anchor="", position=0):
+            # The same facet lexemes as the indexer writes: a department counts in every year it published.
+            published = [(year, kind)] if disclosure_id else [(y, "budget") for y in range(2026 - years, 2026)]
+            tokens = f"{tsvector_literal(text)} {facet_lexemes(region_ids=region[4], level=region[2], published=published)}"
             entry_copy.add(ids.next("entry"), group, region[2], year, kind, title, code, context, text, normalize(text),
-                           tsvector_literal(text), None if amount is None else s(amount), anchor, position,
+                           tokens, None if amount is None else s(amount), anchor, position,
                            department_id, disclosure_id, region[0], version_id)  # fmt: skip
 
         made = 0

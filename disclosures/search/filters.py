@@ -7,7 +7,7 @@ from django.db.models import Exists, Lookup, OuterRef, Q
 from disclosures.models import Disclosure, Region
 
 from .models import SearchEntry
-from .text import terms, tsquery_literal
+from .text import facet_query, terms, tsquery_literal
 
 
 class TokensMatch(Lookup):
@@ -71,6 +71,23 @@ class SearchFilter(django_filters.FilterSet):
         years = Disclosure.objects.published().values_list("year", flat=True).distinct().order_by("-year")
         self.filters["year"].extra["choices"] = [(y, f"{y} 年") for y in years]
 
+    def filter_queryset(self, queryset):
+        """On PostgreSQL the query and the filters are one tsquery over one GIN index (see text.py, facets)."""
+        if connection.vendor != "postgresql":
+            return super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        tsquery = tsquery_literal(data.get("q") or "")
+        if not tsquery:
+            return queryset.none()
+        facets = facet_query(
+            region=data["region"].pk if data.get("region") else None,
+            level=data.get("level") or None,
+            year=data.get("year") or None,
+            kind=data.get("kind") or None,
+        )
+        return queryset.filter(tokens__tsmatch=f"{tsquery} & {facets}" if facets else tsquery)
+
+    # On SQLite, each filter narrows the LIKE match by the denormalised columns.
     def filter_query(self, queryset, name, value):
         return match(queryset, value)
 

@@ -12,7 +12,7 @@ from disclosures.models import Department, Disclosure, TableRow
 from disclosures.sections import blocks
 
 from .models import SearchEntry
-from .text import normalize, tsvector_literal
+from .text import facet_lexemes, normalize, tsvector_literal
 
 # Table rows that name a project: 项目支出 (表9), 债务/政府采购/政府购买服务 (表13–15) project rows,
 # and each block of the 项目绩效目标表 (表17).
@@ -21,7 +21,12 @@ PROJECT_ROW_KINDS = {"project", "block"}
 LINE_TABLE_ROWS = {"function", "economic"}
 
 
-def _entry(group, department, *, disclosure=None, version=None, title, text, **fields):
+def _facets(department, published):
+    region = department.region
+    return facet_lexemes(region_ids=[r.pk for r in region.ancestors()], level=region.level, published=published)
+
+
+def _entry(group, department, *, facets, disclosure=None, version=None, title, text, **fields):
     region = department.region
     return SearchEntry(
         group=group,
@@ -35,7 +40,7 @@ def _entry(group, department, *, disclosure=None, version=None, title, text, **f
         title=title[:500],
         text=text,
         normalized=normalize(text),
-        tokens=tsvector_literal(text),
+        tokens=f"{tsvector_literal(text)} {facets}",
         **fields,
     )
 
@@ -53,10 +58,12 @@ def entries_for_version(disclosure, version):
     department = disclosure.department
     label = f"{disclosure.year} 年{disclosure.get_kind_display()}"
     definitions = {t.number: t for t in disclosure.format_definition.tables}
+    facets = _facets(department, [(disclosure.year, disclosure.kind)])
     entries = [
         _entry(
             SearchEntry.Group.DISCLOSURE,
             department,
+            facets=facets,
             disclosure=disclosure,
             version=version,
             title=f"{department.name} {label}",
@@ -75,6 +82,7 @@ def entries_for_version(disclosure, version):
                     _entry(
                         SearchEntry.Group.DISCLOSURE,
                         department,
+                        facets=facets,
                         disclosure=disclosure,
                         version=version,
                         title=f"{department.name} {label} · {section.title}",
@@ -98,6 +106,7 @@ def entries_for_version(disclosure, version):
                 _entry(
                     SearchEntry.Group.PROJECT,
                     department,
+                    facets=facets,
                     disclosure=disclosure,
                     version=version,
                     title=row.name,
@@ -117,6 +126,7 @@ def entries_for_version(disclosure, version):
                 _entry(
                     SearchEntry.Group.LINE,
                     department,
+                    facets=facets,
                     disclosure=disclosure,
                     version=version,
                     title=row.name,
@@ -133,10 +143,13 @@ def entries_for_version(disclosure, version):
 
 def entries_for_department(department):
     """The department and its units, findable by name, once it has published anything."""
+    published = Disclosure.objects.published().filter(department=department).values_list("year", "kind").distinct()
+    facets = _facets(department, list(published))
     entries = [
         _entry(
             SearchEntry.Group.DEPARTMENT,
             department,
+            facets=facets,
             title=department.name,
             text=department.name,
             context=department.region.path,
@@ -149,6 +162,7 @@ def entries_for_department(department):
             _entry(
                 SearchEntry.Group.DEPARTMENT,
                 department,
+                facets=facets,
                 title=unit.name,
                 code=unit.code,
                 text=f"{unit.code} {unit.name}".strip(),

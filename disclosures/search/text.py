@@ -95,6 +95,34 @@ def tsvector_literal(text: str) -> str:
     return " ".join(f"{_quote(lex)}:{','.join(map(str, pos[:256]))}" for lex, pos in positions.items())
 
 
+# Facets: the filters (region and every region above it, level, year, kind) as extra lexemes of the
+# same tsvector, so that PostgreSQL answers "this phrase, in this city, in 2024" from one GIN index by
+# intersecting posting lists, instead of reading every match of a frequent term and then discarding
+# those of other regions and years. "§" never occurs in a text token (_runs drops it).
+def facet_lexemes(*, region_ids, level, published=()) -> str:
+    """The facet lexemes of an entry, as tsvector literal items. `published`: its (year, kind) pairs."""
+    lexemes = {f"§r{pk}" for pk in region_ids} | {f"§l{level}"}
+    for year, kind in published:
+        lexemes |= {f"§y{year}", f"§k{kind}", f"§y{year}{kind}"}
+    return " ".join(_quote(lexeme) for lexeme in sorted(lexemes))
+
+
+def facet_query(*, region=None, level=None, year=None, kind=None) -> str:
+    """The tsquery operands that keep only entries of these filters ("" when there are none)."""
+    lexemes = []
+    if region is not None:
+        lexemes.append(f"§r{region}")
+    if level:
+        lexemes.append(f"§l{level}")
+    if year and kind:
+        lexemes.append(f"§y{year}{kind}")  # a department counts when it published that kind that year
+    elif year:
+        lexemes.append(f"§y{year}")
+    elif kind:
+        lexemes.append(f"§k{kind}")
+    return " & ".join(_quote(lexeme) for lexeme in lexemes)
+
+
 def terms(query: str) -> list[str]:
     """The query's terms: whitespace separates them, all must match."""
     return [normalize(t) for t in (query or "").split() if _runs(t)][:8]
