@@ -50,9 +50,10 @@ def search(request):
         for value, label in SearchEntry.Group.choices:
             if selected and selected != value:
                 continue
-            # The first COUNT_CAP + 1 matches, in the order the index finds them, as a subquery.
-            candidates = filterset.qs.filter(group=value).order_by().values("pk")[: COUNT_CAP + 1]
-            count = candidates.count()
+            # The first COUNT_CAP + 1 matches, in the order the index finds them: read once, then both
+            # counted and shown from that list (as a subquery the index would be scanned twice).
+            candidates = list(filterset.qs.filter(group=value).order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
+            count = len(candidates)
             in_group = (
                 SearchEntry.objects.filter(pk__in=candidates[:COUNT_CAP])
                 .select_related("department", "disclosure__department")
