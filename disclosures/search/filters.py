@@ -1,6 +1,7 @@
 """The search form's filters, kept in the URL: ?q=…&region=…&level=…&year=…&kind=…"""
 
 import django_filters
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Exists, Lookup, OuterRef, Q
 
@@ -49,6 +50,19 @@ def _published_in(department_field="department", **conditions):
     )
 
 
+YEARS_CACHE_KEY = "search:published-years"
+
+
+def published_years():
+    """The years with a published disclosure, newest first; cached until the next publication (or five
+    minutes, for the other processes of a multi-process server, whose caches the signal does not reach)."""
+    years = cache.get(YEARS_CACHE_KEY)
+    if years is None:
+        years = list(Disclosure.objects.published().values_list("year", flat=True).distinct().order_by("-year"))
+        cache.set(YEARS_CACHE_KEY, years, timeout=300)
+    return years
+
+
 class SearchFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="关键词", method="filter_query")
     region = django_filters.ModelChoiceFilter(
@@ -68,8 +82,7 @@ class SearchFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        years = Disclosure.objects.published().values_list("year", flat=True).distinct().order_by("-year")
-        self.filters["year"].extra["choices"] = [(y, f"{y} 年") for y in years]
+        self.filters["year"].extra["choices"] = [(y, f"{y} 年") for y in published_years()]
 
     def filter_queryset(self, queryset):
         """On PostgreSQL the query and the filters are one tsquery over one GIN index (see text.py, facets)."""

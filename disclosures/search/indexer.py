@@ -6,6 +6,7 @@ It runs when `version_published` is sent (after the publishing transaction commi
 `manage.py rebuild_search_index`.
 """
 
+from django.core.cache import cache
 from django.db import transaction
 
 from disclosures.models import Department, Disclosure, TableRow
@@ -206,4 +207,7 @@ def rebuild():
 
 
 def on_version_published(sender, version, **kwargs):
+    from .filters import YEARS_CACHE_KEY
+
     index_disclosure(version.disclosure)
+    cache.delete(YEARS_CACHE_KEY)  # a first publication may add a year to the search form
