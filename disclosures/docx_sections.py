@@ -14,6 +14,7 @@ Bodies use the plain-text convention of sections.py: blank-line paragraphs, "###
 """
 
 import re
+import zipfile
 from dataclasses import dataclass, field
 
 from docx import Document
@@ -79,6 +80,38 @@ def _heading_level(text, style, fmt, bold):
     if short and (NUMBERED.match(text) or bold) and section_key(text, fmt) != "other":
         return 2
     return 0
+
+
+MAX_DOCX_BYTES = 10 * 1024 * 1024
+
+
+class DocxUnreadable(Exception):
+    """The upload is not a Word document we can read; the message is for the user."""
+
+
+def read_upload(file, fmt) -> DocxImport:
+    """parse_docx for a file a user uploaded: refuses what is not a .docx, is too large or inflates
+    beyond reason (a zip bomb), with a message that says so; nothing is kept either way."""
+    if not (getattr(file, "name", "") or "").lower().endswith(".docx"):
+        raise DocxUnreadable("请上传 Word 文档（.docx）；.doc 请先在 Word 中另存为 .docx。")
+    if getattr(file, "size", 0) > MAX_DOCX_BYTES:
+        raise DocxUnreadable("Word 文档超过 10 MB，无法导入。")
+    from disclosures.importer import MAX_COMPRESSION_RATIO, MAX_UNCOMPRESSED_BYTES
+
+    try:
+        with zipfile.ZipFile(file) as archive:
+            if "word/document.xml" not in archive.namelist():
+                raise DocxUnreadable("文件不是 Word 文档（.docx）。")
+            total = sum(info.file_size for info in archive.infolist())
+            packed = sum(info.compress_size for info in archive.infolist()) or 1
+            if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
+                raise DocxUnreadable("文件解压后体积异常（疑似压缩炸弹），已拒绝。")
+        file.seek(0)
+        return parse_docx(file, fmt)
+    except DocxUnreadable:
+        raise
+    except Exception:  # noqa: BLE001 — python-docx raises many kinds of errors on a damaged file
+        raise DocxUnreadable("文件已损坏或不是 Word 文档（.docx），无法读取。") from None
 
 
 def parse_docx(file, fmt) -> DocxImport:

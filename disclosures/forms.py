@@ -32,6 +32,13 @@ class UploadForm(forms.Form):
         return workbook
 
 
+class DocxForm(forms.Form):
+    document = forms.FileField(
+        label=_("Word 文档（.docx）"), widget=forms.ClearableFileInput(attrs={"accept": ".docx"}),
+        help_text=_("按标题（如“一、部门职责”“第二部分 情况说明”）对应到各栏目；先预览，确认后才保存。不超过 10 MB。"),
+    )
+
+
 class SectionForm(forms.Form):
     body = forms.CharField(
         label=_("内容"), required=False, max_length=50000,

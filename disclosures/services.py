@@ -390,6 +390,35 @@ def save_section(version, *, key, body, actor) -> Section:
     return section
 
 
+@transaction.atomic
+def import_sections(version, *, bodies, source_file, actor):
+    """Replace the named sections' text with what staff confirmed from their Word document.
+
+    `bodies`: {section key: body}; sections not named keep their text. One audit event names the file
+    and every section it filled.
+    """
+    version = _locked(version)
+    _require(actor, version.disclosure.department, Membership.Role.EDITOR)
+    _require_status(version, Version.Status.DRAFT)
+    sections = {section.key: section for section in version.sections.all()}
+    unknown = set(bodies) - set(sections)
+    if unknown or not bodies:
+        raise DisclosureError("没有可导入的栏目。")
+    filled = {}
+    for key, body in bodies.items():
+        section = sections[key]
+        section.body = clean_text(body)
+        if len(section.body) > 50000:
+            raise DisclosureError(f"“{section.title}”内容过长（上限 50000 字）。")
+        section.save(update_fields=["body"])
+        filled[key] = len(section.body)
+    record(
+        "import_sections", disclosure=version.disclosure, version=version, actor=actor,
+        source_file=source_file, sections=filled,
+    )
+    return [sections[key] for key in bodies]
+
+
 def suggested_empty_note(table) -> str:
     """A note for an empty table that the format gives none for (RULES A.4: say why it is empty)."""
     subject = table.title.removesuffix("表").removesuffix("预算")

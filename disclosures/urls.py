@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/versions/<int:pk>/preview/", staff.version_preview, name="staff_preview"),
     path("staff/versions/<int:pk>/changes/", staff.version_changes, name="staff_changes"),
     path("staff/versions/<int:pk>/sections/<slug:key>/", staff.section_edit, name="staff_section"),
+    path("staff/versions/<int:pk>/sections-from-word/", staff.sections_from_word, name="staff_sections_from_word"),
     path("staff/versions/<int:pk>/<slug:name>/", staff.version_action, name="staff_action"),
     path("staff/disclosures/<int:pk>/correct/", staff.correct, name="staff_correct"),
     path("staff/disclosures/<int:pk>/audit/", staff.disclosure_audit, name="staff_disclosure_audit"),

@@ -34,6 +34,8 @@ def version_urls(version):
         ("get", reverse("staff_section", args=[version.pk, "explanation"])),
         ("get", reverse("staff_disclosure_audit", args=[d.pk])),
         ("post", reverse("staff_section", args=[version.pk, "explanation"])),
+        ("get", reverse("staff_sections_from_word", args=[version.pk])),
+        ("post", reverse("staff_sections_from_word", args=[version.pk])),
         ("post", reverse("staff_correct", args=[d.pk])),
     ] + [("post", reverse("staff_action", args=[version.pk, name])) for name in sorted(ACTIONS)]
 

@@ -8,6 +8,7 @@ ACTION_LABELS = {
     "upload": "上传工作簿",
     "acknowledge": "确认警告",
     "edit": "修改",
+    "import_sections": "从 Word 导入说明栏目",
     "redraft": "重新生成情况说明草稿",
     "submit": "提交审查",
     "review": "保密审查",

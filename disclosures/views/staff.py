@@ -17,12 +17,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from disclosures import compliance, completeness, diff, narrative, services
+from disclosures import compliance, completeness, diff, docx_sections, narrative, services
 from disclosures.clock import clock
 from disclosures.forms import (
     AcknowledgeForm,
     ApprovalForm,
     ComplianceForm,
+    DocxForm,
     ReviewForm,
     SectionForm,
     SubmitForm,
@@ -229,6 +230,68 @@ def section_edit(request, pk, key):
         {"version": version, "section": section, "form": form, "findings": findings,
          "can_edit": Membership.Role.EDITOR in roles_in_department(request.user, version.disclosure.department)
          and version.status == Version.Status.DRAFT},
+    )
+
+
+def _docx_session_key(version):
+    return f"docx-import:{version.pk}"
+
+
+@never_cache
+@login_required
+def sections_from_word(request, pk):
+    """Narrative sections from the .docx staff keep them in: upload, see what went where, then confirm.
+
+    The parsed text waits in the session between the two steps; nothing is saved until the editor confirms.
+    """
+    version = version_for(request.user, pk)
+    if Membership.Role.EDITOR not in roles_in_department(request.user, version.disclosure.department):
+        raise PermissionDenied
+    if version.status != Version.Status.DRAFT:
+        messages.error(request, "只有草稿可以修改说明栏目。")
+        return redirect("staff_version", version.pk)
+    key = _docx_session_key(version)
+    titles = {section.key: section.title for section in version.sections.all()}
+    if request.method == "POST" and "confirm" in request.POST:
+        pending = request.session.pop(key, None)
+        if not pending:
+            messages.error(request, "预览已过期，请重新上传 Word 文档。")
+            return redirect("staff_sections_from_word", version.pk)
+        try:
+            services.import_sections(
+                version, bodies=pending["bodies"], source_file=pending["file"], actor=request.user
+            )
+        except services.DisclosureError as error:
+            messages.error(request, str(error))
+            return redirect("staff_sections_from_word", version.pk)
+        names = "、".join(titles[k] for k in pending["bodies"])
+        messages.success(request, f"已从 {pending['file']} 导入：{names}。")
+        return redirect("staff_version", version.pk)
+    preview = None
+    if request.method == "POST":
+        form = DocxForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["document"]
+            try:
+                parsed = docx_sections.read_upload(upload, version.disclosure.format_definition)
+            except docx_sections.DocxUnreadable as error:
+                form.add_error("document", str(error))
+            else:
+                bodies = {section.key: section.body for section in parsed.found()}
+                if bodies:
+                    request.session[key] = {"file": upload.name, "bodies": bodies}
+                else:
+                    form.add_error("document", "文档中没有找到任何栏目标题（如“部门职责”“情况说明”），未导入。")
+                preview = {
+                    "rows": [(titles.get(section.key, section.title), section) for section in parsed.sections],
+                    "unplaced": parsed.unplaced, "file": upload.name, "ready": bool(bodies),
+                }  # fmt: skip
+    else:
+        form = DocxForm()
+        request.session.pop(key, None)
+    return render(
+        request, "staff/sections_from_word.html",
+        {"version": version, "form": form, "preview": preview},
     )
 
 
