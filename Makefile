@@ -39,7 +39,7 @@ run: demo
 
 test: install
 	$(PY) manage.py check
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 bench: migrate
 	$(PY) bench/import_and_render.py
