@@ -281,6 +281,7 @@ def sections_from_word(request, pk):
                 if bodies:
                     request.session[key] = {"file": upload.name, "bodies": bodies}
                 else:
+                    request.session.pop(key, None)  # an earlier preview is no longer what the page shows
                     form.add_error("document", "文档中没有找到任何栏目标题（如“部门职责”“情况说明”），未导入。")
                 preview = {
                     "rows": [(titles.get(section.key, section.title), section) for section in parsed.sections],
