@@ -39,3 +39,15 @@ def attach_letter(reply):
     pdf = render_letter(reply)
     reply.letter.save(f"告知书-{reply.request.short_code}.pdf", ContentFile(pdf), save=True)
     return pdf
+
+
+def letter_response(information_request):
+    """The stored decision letter as a download (the applicant's and the staff's views serve the same file)."""
+    from django.http import FileResponse, Http404
+
+    reply = getattr(information_request, "reply", None)
+    if reply is None or not reply.letter:
+        raise Http404
+    return FileResponse(
+        reply.letter.open("rb"), as_attachment=True, filename=f"告知书-{information_request.short_code}.pdf"
+    )

@@ -18,6 +18,7 @@ from disclosures.models import Department
 
 from .. import clock, ratelimit, services
 from ..forms import AmendForm, ApplicationForm, StatusLookupForm
+from ..letter import letter_response
 from ..models import InformationRequest, Status, normalize_tracking_code
 from ..outcomes import DISCLOSING
 
@@ -149,13 +150,7 @@ def amend(request, code):
 
 @never_cache
 def letter(request, code):
-    information_request = request_for_session(request, code)
-    reply = getattr(information_request, "reply", None)
-    if reply is None or not reply.letter:
-        raise Http404
-    return FileResponse(
-        reply.letter.open("rb"), as_attachment=True, filename=f"告知书-{information_request.short_code}.pdf"
-    )
+    return letter_response(request_for_session(request, code))
 
 
 @never_cache

@@ -16,6 +16,7 @@ from disclosures import workdays
 from disclosures.models import Department, Membership, Region, roles_in_department
 
 from .. import clock, fees, forms, report, services
+from ..letter import letter_response
 from ..models import Appeal, Extension, FeeNotice, InformationRequest, Status
 from ..outcomes import OUTCOME_RULES
 
@@ -364,12 +365,7 @@ def appeal_result(request, pk, appeal_id):
 @login_required
 def letter(request, pk):
     information_request, _roles = request_for(request.user, pk)
-    reply = getattr(information_request, "reply", None)
-    if reply is None or not reply.letter:
-        raise Http404
-    return FileResponse(
-        reply.letter.open("rb"), as_attachment=True, filename=f"告知书-{information_request.short_code}.pdf"
-    )
+    return letter_response(information_request)
 
 
 @never_cache
