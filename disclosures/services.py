@@ -371,6 +371,14 @@ def clean_text(text: str) -> str:
 
 
 @transaction.atomic
+def _write_body(section, body):
+    """Store a section's text as plain paragraphs (no HTML), within the length limit."""
+    section.body = clean_text(body)
+    if len(section.body) > 50000:
+        raise DisclosureError(f"“{section.title}”内容过长（上限 50000 字）。")
+    section.save(update_fields=["body"])
+
+
 def save_section(version, *, key, body, actor) -> Section:
     version = _locked(version)
     _require(actor, version.disclosure.department, Membership.Role.EDITOR)
@@ -379,10 +387,7 @@ def save_section(version, *, key, body, actor) -> Section:
     if section is None:
         raise DisclosureError("没有这个栏目。")
     before = section.body
-    section.body = clean_text(body)
-    if len(section.body) > 50000:
-        raise DisclosureError("栏目内容过长（上限 50000 字）。")
-    section.save(update_fields=["body"])
+    _write_body(section, body)
     record(
         "edit", disclosure=version.disclosure, version=version, actor=actor, section=key,
         before_chars=len(before), after_chars=len(section.body),
@@ -407,10 +412,7 @@ def import_sections(version, *, bodies, source_file, actor):
     filled = {}
     for key, body in bodies.items():
         section = sections[key]
-        section.body = clean_text(body)
-        if len(section.body) > 50000:
-            raise DisclosureError(f"“{section.title}”内容过长（上限 50000 字）。")
-        section.save(update_fields=["body"])
+        _write_body(section, body)
         filled[key] = len(section.body)
     record(
         "import_sections", disclosure=version.disclosure, version=version, actor=actor,

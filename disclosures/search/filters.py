@@ -30,12 +30,9 @@ SearchEntry._meta.get_field("tokens").register_lookup(TokensMatch)
 
 
 def match(queryset, query):
-    """Entries whose text contains every term of `query` (see search/text.py)."""
-    if connection.vendor == "postgresql":
-        tsquery = tsquery_literal(query)
-        if not tsquery:
-            return queryset.none()
-        return queryset.filter(tokens__tsmatch=tsquery)
+    """On SQLite, entries whose normalised text contains every term of `query` (see search/text.py).
+
+    PostgreSQL matches query and filters together in SearchFilter.filter_queryset."""
     words = terms(query)
     if not words:
         return queryset.none()

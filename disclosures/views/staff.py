@@ -435,7 +435,7 @@ def approvals(request):
 def compliance_view(request):
     regions = require_admin(request.user)
     # By default the widest region administered (a province before its cities), not the first by name.
-    widest = min(regions.select_related("parent"), key=lambda r: (Region.DEPTH_LEVELS.index(r.level), r.name))
+    widest = min(regions, key=lambda r: (Region.DEPTH_LEVELS.index(r.level), r.name))
     data = None
     if request.GET:
         data = request.GET.copy()
