@@ -370,7 +370,6 @@ def clean_text(text: str) -> str:
     return "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32).strip()
 
 
-@transaction.atomic
 def _write_body(section, body):
     """Store a section's text as plain paragraphs (no HTML), within the length limit."""
     section.body = clean_text(body)
@@ -379,6 +378,7 @@ def _write_body(section, body):
     section.save(update_fields=["body"])
 
 
+@transaction.atomic
 def save_section(version, *, key, body, actor) -> Section:
     version = _locked(version)
     _require(actor, version.disclosure.department, Membership.Role.EDITOR)
