@@ -132,6 +132,14 @@ def test_the_signal_indexes_a_publication_and_a_correction_replaces_it(client, d
         reverse("disclosure", args=[disclosure.pk]) + "#table-17-row-1",
     ]
     assert SearchEntry.objects.exclude(version=second).exclude(version__isnull=True).count() == 0
+    # An entry left from the superseded version (an interrupted re-index, say) is not shown either.
+    SearchEntry.objects.create(
+        group="project", department=disclosure.department, disclosure=disclosure, version=first,
+        region=disclosure.department.region, region_level="province", year=2025, kind="budget",
+        title="旧版本的项目", text="旧版本的项目", normalized="旧版本的项目",
+        tokens="'旧版':1 '版本':2 '本的':3 '的项':4 '项目':5 '目':6",
+    )  # fmt: skip
+    assert search(client, q="旧版本").context["total"] == 0
 
 
 def test_filters_combine_and_stay_in_the_url(client, both_published):

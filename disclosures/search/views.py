@@ -2,12 +2,11 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils.functional import cached_property
 
 from disclosures.rendering import format_amount
 
 from .filters import SearchFilter
-from .models import SearchEntry
+from .models import SearchEntry, visible_candidates
 from .text import highlight, terms
 
 PER_GROUP = 10
@@ -17,12 +16,31 @@ PER_PAGE = 30
 # show the newest ten, would read every match from disk. So the first 1,000 matches found are
 # counted ("1000+") and shown newest first; the filters narrow the rest down.
 COUNT_CAP = 1000
+# What each candidate is read with: enough to check it is visible and to put it in display order.
+CANDIDATE_FIELDS = ("pk", "disclosure_id", "version_id", "year", "position")
 
 
-class CappedPaginator(Paginator):
-    @cached_property
-    def count(self):
-        return self.object_list.order_by()[:COUNT_CAP].count()
+def display_order(candidate):
+    """Newest year first, then disclosure, then where the entry sits in it (department entries have no year)."""
+    pk, disclosure_id, _version_id, year, position = candidate
+    return (-(year or 0), disclosure_id or 0, position, pk)
+
+
+def group_candidates(queryset, group):
+    """(count, pks in display order) of one group's visible matches, at most COUNT_CAP + 1 of them.
+
+    One query reads the candidates with their ordering keys, in the order the index finds them;
+    they are checked and sorted here, so that only the entries shown are then fetched whole.
+    """
+    found = list(queryset.filter(group=group).order_by().values_list(*CANDIDATE_FIELDS)[: COUNT_CAP + 1])
+    visible = visible_candidates(found)
+    return len(visible), [candidate[0] for candidate in sorted(visible[:COUNT_CAP], key=display_order)]
+
+
+def fetch_entries(pks):
+    """The entries of these pks, whole, in the order given."""
+    entries = SearchEntry.objects.select_related("department", "disclosure__department").in_bulk(pks)
+    return [entries[pk] for pk in pks if pk in entries]
 
 
 def _result(entry, query):
@@ -42,7 +60,8 @@ def _result(entry, query):
 
 
 def search(request):
-    filterset = SearchFilter(request.GET or None, queryset=SearchEntry.objects.visible())
+    # Visibility is checked on each group's candidates (group_candidates), not joined into the match.
+    filterset = SearchFilter(request.GET or None, queryset=SearchEntry.objects.all())
     query = request.GET.get("q", "").strip()
     selected = request.GET.get("group", "")
     groups, page = [], None
@@ -50,20 +69,13 @@ def search(request):
         for value, label in SearchEntry.Group.choices:
             if selected and selected != value:
                 continue
-            # The first COUNT_CAP + 1 matches, in the order the index finds them: read once, then both
-            # counted and shown from that list (as a subquery the index would be scanned twice).
-            candidates = list(filterset.qs.filter(group=value).order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
-            count = len(candidates)
-            in_group = (
-                SearchEntry.objects.filter(pk__in=candidates[:COUNT_CAP])
-                .select_related("department", "disclosure__department")
-                .order_by("-year", "disclosure_id", "position")
-            )
+            count, pks = group_candidates(filterset.qs, value)
             if selected:
-                page = CappedPaginator(in_group, PER_PAGE).get_page(request.GET.get("page"))
-                entries = page.object_list
+                page = Paginator(pks, PER_PAGE).get_page(request.GET.get("page"))
+                shown = list(page.object_list)
             else:
-                entries = in_group[:PER_GROUP]
+                shown = pks[:PER_GROUP]
+            entries = fetch_entries(shown)
             groups.append(
                 {
                     "key": value,
