@@ -162,6 +162,24 @@ def test_search_finds_published_projects_and_lines_with_their_amounts(client, pu
     assert get(client, "/api/v1/search", status=400)["error"].startswith("参数 q")
 
 
+@pytest.mark.django_db
+def test_search_counts_at_most_the_cap_per_group_and_says_so(client, published_seed004, monkeypatch):
+    """A term printed in every disclosure of a province is counted up to the cap, on the API as on the page."""
+    from disclosures.search import query, views
+    from disclosures.search.indexer import rebuild
+
+    rebuild()
+    uncapped = get(client, "/api/v1/search?q=支出&group=line&page_size=100")
+    assert uncapped["count_capped"] is False and uncapped["count"] > 3
+    monkeypatch.setattr(query, "COUNT_CAP", 3)
+    monkeypatch.setattr(views, "COUNT_CAP", 3)
+    capped = get(client, "/api/v1/search?q=支出&group=line&page_size=100&page=1&fresh=1")
+    assert (capped["count"], capped["pages"], capped["count_capped"]) == (3, 1, True)
+    assert len(capped["results"]) == 3
+    page = client.get("/search/", {"q": "支出"}).content.decode()
+    assert "（3+）" in page
+
+
 # --- schemathesis: generated requests against the OpenAPI document --------------------------------
 # schemathesis.pytest.from_fixture does not run under pytest 9 (it sets Function._nodeid), so each
 # operation's strategy is driven with hypothesis directly; the checks are schemathesis's own.

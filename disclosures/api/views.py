@@ -334,6 +334,7 @@ def search(request):
     """The portal's search (disclosures.search) as JSON: the same index, filters and visibility rule."""
     from disclosures.search.filters import SearchFilter
     from disclosures.search.models import SearchEntry
+    from disclosures.search.query import COUNT_CAP, fetch_entries, group_candidates
     from disclosures.search.text import terms
 
     def build():
@@ -346,20 +347,22 @@ def search(request):
         kind = _choice_param(request, "kind", Disclosure.Kind.values)
         group = _choice_param(request, "group", SearchEntry.Group.values)
         data = {"q": query, "level": level or "", "kind": kind or ""}
-        visible = SearchEntry.objects.visible()
         # The form's filters only offer years with a publication and regions that exist: anything else finds nothing.
         if region is not None:
             data["region"] = region if Region.objects.filter(pk=region).exists() else None
         if year is not None:
             published_years = set(Disclosure.objects.published().values_list("year", flat=True))
             data["year"] = year if year in published_years else None
-        if not terms(query) or data.get("region", 0) is None or data.get("year", 0) is None:
-            queryset = visible.none()
-        else:
-            queryset = SearchFilter({k: v for k, v in data.items() if v not in ("", None)}, queryset=visible).qs
-        if group is not None:
-            queryset = queryset.filter(group=group)
-        queryset = queryset.select_related("department").order_by("group", "-year", "disclosure_id", "position", "pk")
+        # As on the search page: each group's first COUNT_CAP matches, visible only, newest first;
+        # the groups follow one another in the order of their names.
+        counts, pks = {}, []
+        if terms(query) and data.get("region", 0) is not None and data.get("year", 0) is not None:
+            matches = SearchFilter({k: v for k, v in data.items() if v not in ("", None)}, queryset=SearchEntry.objects.all()).qs
+            for value in sorted(SearchEntry.Group.values):
+                if group is None or group == value:
+                    counts[value], group_pks = group_candidates(matches, value)
+                    pks += group_pks
+        capped = any(count > COUNT_CAP for count in counts.values())
 
         def serialize(entry):
             return {
@@ -375,7 +378,10 @@ def search(request):
                 "page_url": entry.get_absolute_url(),
             }
 
-        return _paginate(request, queryset, serialize)
+        body = _paginate(request, pks, lambda pk: pk)
+        body["results"] = [serialize(entry) for entry in fetch_entries(body["results"])]
+        body["count_capped"] = capped
+        return body
 
     return _cached_list(request, "search", build)
 
