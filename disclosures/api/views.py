@@ -334,7 +334,7 @@ def search(request):
     """The portal's search (disclosures.search) as JSON: the same index, filters and visibility rule."""
     from disclosures.search.filters import SearchFilter
     from disclosures.search.models import SearchEntry
-    from disclosures.search.query import COUNT_CAP, fetch_entries, group_candidates
+    from disclosures.search.query import COUNT_CAP, fetch_entries
     from disclosures.search.text import terms
 
     def build():
@@ -357,10 +357,10 @@ def search(request):
         # the groups follow one another in the order of their names.
         counts, pks = {}, []
         if terms(query) and data.get("region", 0) is not None and data.get("year", 0) is not None:
-            matches = SearchFilter({k: v for k, v in data.items() if v not in ("", None)}, queryset=SearchEntry.objects.all()).qs
+            matches = SearchFilter({k: v for k, v in data.items() if v not in ("", None)}, queryset=SearchEntry.objects.all())
             for value in sorted(SearchEntry.Group.values):
                 if group is None or group == value:
-                    counts[value], group_pks = group_candidates(matches, value)
+                    counts[value], group_pks = matches.candidates(value)
                     pks += group_pks
         capped = any(count > COUNT_CAP for count in counts.values())
 

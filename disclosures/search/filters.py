@@ -3,30 +3,13 @@
 import django_filters
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, Lookup, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 
 from disclosures.models import Disclosure, Region
 
 from .models import SearchEntry
+from .query import group_candidates
 from .text import facet_query, terms, tsquery_literal
-
-
-class TokensMatch(Lookup):
-    """tokens__tsmatch=<tsquery literal>: (tokens)::tsvector @@ (…)::tsquery, the expression the GIN index is on.
-
-    A lookup rather than raw SQL, so that the column is qualified with whatever alias the query
-    gives the table (the search runs as a subquery).
-    """
-
-    lookup_name = "tsmatch"
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"({lhs})::tsvector @@ ({rhs})::tsquery", [*lhs_params, *rhs_params]
-
-
-SearchEntry._meta.get_field("tokens").register_lookup(TokensMatch)
 
 
 def match(queryset, query):
@@ -77,6 +60,9 @@ class SearchFilter(django_filters.FilterSet):
         model = SearchEntry
         fields = ["q", "region", "level", "year", "kind"]
 
+    # On PostgreSQL, filter_queryset keeps the query text and the filters' facets for candidates().
+    text_query, facets = None, ""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["year"].extra["choices"] = [(y, f"{y} 年") for y in published_years()]
@@ -95,7 +81,13 @@ class SearchFilter(django_filters.FilterSet):
             year=data.get("year") or None,
             kind=data.get("kind") or None,
         )
+        self.text_query, self.facets = data.get("q"), facets
         return queryset.filter(tokens__tsmatch=f"{tsquery} & {facets}" if facets else tsquery)
+
+    def candidates(self, group):
+        """(count, pks in display order) of one group's visible matches (search.query.group_candidates)."""
+        queryset = self.qs
+        return group_candidates(queryset, group, query=self.text_query, facets=self.facets)
 
     # On SQLite, each filter narrows the LIKE match by the denormalised columns.
     def filter_query(self, queryset, name, value):

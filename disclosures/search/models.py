@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Lookup, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +28,7 @@ def visible_candidates(candidates):
     """
     disclosure_ids = {candidate[1] for candidate in candidates if candidate[1] is not None}
     published = dict(
-        Disclosure.objects.filter(pk__in=disclosure_ids).values_list("pk", "published_version_id")
+        Disclosure.objects.filter(pk__in=disclosure_ids).order_by().values_list("pk", "published_version_id")
     ) if disclosure_ids else {}
     return [
         candidate
@@ -87,3 +87,34 @@ class SearchEntry(models.Model):
             return reverse("department", args=[self.department_id])
         url = reverse("disclosure", args=[self.disclosure_id])
         return f"{url}#{self.anchor}" if self.anchor else url
+
+
+class TokensMatch(Lookup):
+    """tokens__tsmatch=<tsquery literal>: (tokens)::tsvector @@ (…)::tsquery, the expression the GIN index is on.
+
+    A lookup rather than raw SQL, so that the column is qualified with whatever alias the query
+    gives the table (the search runs as a subquery).
+    """
+
+    lookup_name = "tsmatch"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"({lhs})::tsvector @@ ({rhs})::tsquery", [*lhs_params, *rhs_params]
+
+
+class TokensPhrase(TokensMatch):
+    """tokens__tsphrase=<tsquery literal>: the same test written as a function call, which no index
+    answers: it checks the whole phrase on candidates that the index found by a few of its tokens."""
+
+    lookup_name = "tsphrase"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"ts_match_vq(({lhs})::tsvector, ({rhs})::tsquery)", [*lhs_params, *rhs_params]
+
+
+SearchEntry._meta.get_field("tokens").register_lookup(TokensMatch)
+SearchEntry._meta.get_field("tokens").register_lookup(TokensPhrase)

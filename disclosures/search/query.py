@@ -3,7 +3,11 @@
 The web search (views.search) and the API (/api/v1/search) both read their results here.
 """
 
+from django.core.cache import cache
+from django.db import connection
+
 from .models import SearchEntry, visible_candidates
+from .text import density, index_literal, tsquery_literal
 
 # A search looks at no more than this many matches per group. A code such as 2080505 is printed by
 # nearly every disclosure of a province (50,000 matches); counting them all, or sorting them all to
@@ -20,15 +24,86 @@ def display_order(candidate):
     return (-(year or 0), disclosure_id or 0, position, pk)
 
 
-def group_candidates(queryset, group):
+# A term held by at least this share of a group's entries (支出: 23 % of the lines of a province) is
+# looked for by walking the group in display order until enough matches are found, which reads a few
+# thousand rows; the GIN index would first collect every one of its hundreds of thousands of matches.
+WALK_DENSITY = 0.15
+# The walk gives up after this many rows (a phrase of common bigrams can itself be rare) and the index answers.
+WALK_ROWS = 20_000
+# A phrase whose every token is held by at least this share of the group is asked of the index by
+# its two rarest tokens only (text.index_literal).
+NARROW_DENSITY = 0.03
+FREQUENCIES_CACHE_KEY = "search:lexeme-frequencies"
+
+
+def group_candidates(queryset, group, *, query=None, facets=""):
     """(count, pks in display order) of one group's visible matches, at most COUNT_CAP + 1 of them.
 
-    One query reads the candidates with their ordering keys, in the order the index finds them;
-    they are checked and sorted here, so that only the entries shown are then fetched whole.
+    One query reads the candidates with their ordering keys; they are checked and sorted here, so
+    that only the entries shown are then fetched whole. On PostgreSQL, given the text `query` and
+    the filters' `facets` (text.facet_query), the read is planned from how common its tokens are.
     """
-    found = list(queryset.filter(group=group).order_by().values_list(*CANDIDATE_FIELDS)[: COUNT_CAP + 1])
+    if query is not None and connection.vendor == "postgresql":
+        found = _planned_candidates(group, query, facets)
+    else:
+        found = list(queryset.filter(group=group).order_by().values_list(*CANDIDATE_FIELDS)[: COUNT_CAP + 1])
     visible = visible_candidates(found)
     return len(visible), [candidate[0] for candidate in sorted(visible[:COUNT_CAP], key=display_order)]
+
+
+def _planned_candidates(group, query, facets):
+    frequencies = lexeme_frequencies().get(group, {})
+
+    def frequency(lexeme):
+        return frequencies.get(lexeme, 0.0)
+
+    full = tsquery_literal(query)
+    common = density(query, frequency)
+    if not facets and common >= WALK_DENSITY:
+        found = _walk(group, full, rows=min(WALK_ROWS, int(3 * (COUNT_CAP + 1) / common)))
+        if len(found) > COUNT_CAP:
+            return found
+    asked, narrowed = index_literal(query, frequency, common=NARROW_DENSITY)
+    matches = SearchEntry.objects.filter(group=group, tokens__tsmatch=f"{asked} & {facets}" if facets else asked)
+    if narrowed:
+        matches = matches.filter(tokens__tsphrase=full)
+    return list(matches.order_by().values_list(*CANDIDATE_FIELDS)[: COUNT_CAP + 1])
+
+
+def _walk(group, tsquery, *, rows):
+    """The first COUNT_CAP + 1 matches in display order among the group's first `rows` entries."""
+    table = SearchEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT id, disclosure_id, version_id, year, position FROM (
+                    SELECT id, disclosure_id, version_id, year, position, tokens FROM {table}
+                    WHERE "group" = %s ORDER BY year DESC, disclosure_id, position LIMIT %s
+                ) AS walk WHERE ts_match_vq(tokens::tsvector, %s::tsquery) LIMIT %s""",
+            [group, rows, tsquery, COUNT_CAP + 1],
+        )
+        return cursor.fetchall()
+
+
+def lexeme_frequencies():
+    """{group: {lexeme: share of the group's entries holding it}} for the commonest lexemes of each group.
+
+    PostgreSQL's ANALYZE samples them for each partial GIN index (pg_stats.most_common_elems); they
+    are read at most every ten minutes. Before the first ANALYZE there are none, and every search
+    simply uses the index.
+    """
+    frequencies = cache.get(FREQUENCIES_CACHE_KEY)
+    if frequencies is None:
+        frequencies = {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT tablename, most_common_elems::text::text[], most_common_elem_freqs::text::real[] "
+                "FROM pg_stats WHERE schemaname = current_schema() AND tablename LIKE 'search_tokens_%'"
+            )
+            for index, lexemes, shares in cursor.fetchall():
+                if lexemes and shares:
+                    frequencies[index.removeprefix("search_tokens_")] = dict(zip(lexemes, shares))
+        cache.set(FREQUENCIES_CACHE_KEY, frequencies, timeout=600)
+    return frequencies
 
 
 def fetch_entries(pks):

@@ -7,7 +7,7 @@ from disclosures.rendering import format_amount
 
 from .filters import SearchFilter
 from .models import SearchEntry
-from .query import COUNT_CAP, fetch_entries, group_candidates
+from .query import COUNT_CAP, fetch_entries
 from .text import highlight, terms
 
 PER_GROUP = 10
@@ -40,7 +40,7 @@ def search(request):
         for value, label in SearchEntry.Group.choices:
             if selected and selected != value:
                 continue
-            count, pks = group_candidates(filterset.qs, value)
+            count, pks = filterset.candidates(value)
             if selected:
                 page = Paginator(pks, PER_PAGE).get_page(request.GET.get("page"))
                 shown = list(page.object_list)
