@@ -15,6 +15,7 @@ unless DATABASE_URL is set (then it must be a scratch database), and runs with D
 
 import os
 import platform
+import re
 import shutil
 import statistics
 import sys
@@ -95,6 +96,12 @@ def pdf_bytes(html, font):
     return HTML(string=html, base_url=str(ROOT)).write_pdf(stylesheets=stylesheets, font_config=font_config)
 
 
+def bare_pdf(html, font):
+    font_config = FontConfiguration()
+    stylesheet = CSS(string=f'html {{ font-family: "{font}"; }} table {{ border-collapse: collapse; }}', font_config=font_config)
+    return HTML(string=html, base_url=str(ROOT)).write_pdf(stylesheets=[stylesheet], font_config=font_config)
+
+
 def load(name, path, sections_path):
     result, outcomes, sections = read(path, sections_path=sections_path)
     import datetime
@@ -128,6 +135,16 @@ def main():
             ratio = statistics.median(full) / statistics.median(one_line)
             print(f"  {font}: {name} full    {spread(full)}  ({len(content) // 1024} KB)  = {ratio:.0f} × one line")
             summary.append((f"PDF {name} in {font}", statistics.median(full), statistics.median(one_line), ratio))
+
+    # Where the time goes: WeasyPrint's table layout. The same cells with no stylesheet at all, then the
+    # same text with no table markup, in the portal's font (the floor the ≤ 3× target runs into).
+    print("\n== PDF floor: seed004's tables with no stylesheet, and the same text without table markup")
+    html = pdf_html(versions[-1][1])
+    bare = re.sub(r"<style.*?</style>|<link[^>]*>", "", html, flags=re.S)
+    text_only = re.sub(r"</?(table|thead|tbody|tr|colgroup|caption)[^>]*>|</?t[dh][^>]*>", " ", bare)
+    for label, document in (("tables, no stylesheet", bare), ("same text, no tables", text_only)):
+        times, _ = timed(lambda document=document: bare_pdf(document, FONTS[0]), PDF_RUNS)
+        print(f"  {label:24s} {spread(times)}")
 
     client = Client()
     print(f"\n== API: GET /api/v1/disclosures/<pk> ({API_RUNS} runs each)")
