@@ -16,9 +16,10 @@ from django.utils import timezone
 from disclosures import completeness, notifications
 from disclosures.clock import clock
 from disclosures.formats import get_format
+from disclosures.formats.detect import Detection, assigned_format, detect
 
 from disclosures.identities import check_identities
-from disclosures.importer import ImportResult, read_workbook
+from disclosures.importer import ImportResult, check_zip, read_workbook
 from disclosures.models import (
     AuditEvent,
     Department,
@@ -321,12 +322,12 @@ def upload(workbook, *, department, year, kind, approved_on, actor, file_name=""
         raise UploadRefused("请填写批复日期。")
     if approved_on and approved_on > timezone.localdate():
         raise UploadRefused("批复日期不能晚于今天。")
-    fmt = get_format(disclosure.format if disclosure else format_for(department.region, year, kind))
     cell = formula_without_value(workbook)
     if cell:
         raise UploadRefused(
             f"工作簿中的公式没有计算结果（{cell}）。请在 Excel 中打开、保存后再上传，或将公式粘贴为数值。"
         )
+    fmt, chosen_because = _upload_format(workbook, disclosure, department=department, year=year, kind=kind)
     result = read_workbook(workbook, fmt)
     if result.errors:
         raise UploadRefused("工作簿有错误，未保存任何内容。请改正后重新上传。", result)
@@ -334,6 +335,10 @@ def upload(workbook, *, department, year, kind, approved_on, actor, file_name=""
         disclosure = Disclosure.objects.create(
             department=department, year=year, kind=kind, approved_on=approved_on, format=fmt.code
         )
+    elif disclosure.format != fmt.code:
+        # Registered with the default format, nothing published yet: the workbook's tables decide.
+        disclosure.format = fmt.code
+        disclosure.save(update_fields=["format"])
     sections = _starting_sections(disclosure, fmt)
     outcomes = run_checks(result, sections)
     workbook.seek(0)
@@ -341,9 +346,46 @@ def upload(workbook, *, department, year, kind, approved_on, actor, file_name=""
         disclosure, result, sections=sections, source_file=file_name, actor=actor, outcomes=outcomes,
         workbook=File(workbook), action="upload",
     )
+    if chosen_because:
+        version.import_report["format_reason"] = f"{fmt.name}（{fmt.code}）：{chosen_because}"
+        version.save(update_fields=["import_report"])
     if not disclosure.published_version_id:
         _write_draft_explanation(version)
     return version
+
+
+def _upload_format(workbook, disclosure, *, department, year, kind):
+    """(format, why) for an uploaded workbook, as `import_disclosure` chooses it.
+
+    A correction keeps the published format. Otherwise the workbook's tables decide, checked against
+    the format the administrator assigned to the region (or a region above it) for the year: a workbook
+    that contradicts the assignment, or fits two formats equally, is refused. A workbook in which no
+    format recognises anything is read with the assigned or default format, whose reader reports why.
+    """
+    if disclosure is not None and disclosure.published_version_id:
+        return get_format(disclosure.format), ""
+    expected, expected_from = assigned_format(department.region.path, year, kind)
+    try:
+        check_zip(workbook)  # no zip bomb reaches openpyxl
+        workbook.seek(0)
+        detection = detect(workbook, kind, expected, f"{expected_from} {year} 年" if expected else "", advice="web")
+    except Exception:  # noqa: BLE001 — an unreadable file is reported by the reader, with its own message
+        detection = None
+    finally:
+        workbook.seek(0)
+    fallback = expected or format_for(department.region, year, kind)
+    if detection is None or (detection.refused and not any(fit.recognised for fit in detection.fits)):
+        return get_format(fallback), ""
+    if detection.refused and not expected:
+        # A workbook that fits several formats equally, the default among them, is read with the default.
+        workbook.seek(0)
+        settled = detect(workbook, kind, fallback, "默认表式", advice="web")
+        workbook.seek(0)
+        if settled.outcome == "settled":
+            detection = Detection(settled.format, f"工作簿的表格同样符合多个表式，按默认表式选用 {fallback}", settled.fits)
+    if detection.refused:
+        raise UploadRefused(f"{detection.reason}未保存任何内容。")
+    return detection.format, detection.reason
 
 
 def _write_draft_explanation(version):

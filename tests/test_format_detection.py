@@ -205,3 +205,43 @@ def test_the_shenyang_workbook_imports_with_the_variant_with_nothing_missing_and
     disclosure = Disclosure.objects.get()
     assert disclosure.format == "liaoning-budget-17"
     assert disclosure.versions.get().tables.count() == 17
+
+
+# --- The staff upload page chooses the format as the command does -----------------------------------
+
+
+def post_workbook(client, staff, path, *, year, kind="budget"):
+    from django.urls import reverse
+
+    client.force_login(staff.editor_a)
+    with open(path, "rb") as handle:
+        return client.post(
+            reverse("staff_upload", args=[staff.department_a.pk]),
+            {"year": year, "kind": kind, "approved_on": f"{year}-02-01", "workbook": handle},
+            follow=True,
+        )
+
+
+def test_an_uploaded_hebei_workbook_is_read_with_the_hebei_format_and_the_report_says_why(client, staff):
+    response = post_workbook(client, staff, SEED003, year=2024)
+    page = response.content.decode()
+    disclosure = Disclosure.objects.get(department=staff.department_a, year=2024)
+    assert disclosure.format == "hebei-county-budget"
+    # Its 12 tables (9 张表, then 项目及绩效目标, 政府采购, 固定资产), not 18 Liaoning tables with most missing.
+    assert sorted(response.context["version"].tables.values_list("number", flat=True), key=int) == [str(n) for n in range(1, 13)]
+    assert "表式：" in page and "（hebei-county-budget）：按表名识别" in page
+
+
+def test_an_uploaded_workbook_that_contradicts_the_assignment_is_refused_with_advice_for_the_browser(client, staff):
+    assign("辽宁省/抚顺市", "liaoning-budget-18", year=2024)
+    response = post_workbook(client, staff, SEED003, year=2024)
+    page = response.content.decode()
+    assert "与辽宁省/抚顺市 2024 年 指定的表式“liaoning-budget-18”不一致" in page
+    assert "请财政部门管理员核对该地区和年度的表式指定" in page and "--format" not in page
+    assert not Disclosure.objects.exists()
+
+
+def test_an_uploaded_workbook_that_fits_two_formats_equally_is_read_with_the_default(client, staff, first_twelve_tables):
+    response = post_workbook(client, staff, first_twelve_tables, year=2025)
+    assert Disclosure.objects.get(department=staff.department_a).format == "liaoning-budget-18"
+    assert "按默认表式选用 liaoning-budget-18" in response.content.decode()

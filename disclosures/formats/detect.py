@@ -99,8 +99,24 @@ def fit_all(source, formats) -> list[Fit]:
     return fits
 
 
-def detect(source, kind: str, expected: str | None = None, expected_from: str = "") -> Detection:
+# What a refusal tells the user to do: on the command line, an option; in the browser, whom to ask.
+ADVICE = {
+    "command": {
+        "kind": "请检查 --kind。",
+        "contradicts": "请核对表式指定，或用 --format 明确指定。",
+        "ambiguous": "请用 --format 指定表式，或由管理员为该地区和年度指定表式。",
+    },
+    "web": {
+        "kind": "请检查所选的公开类别（部门预算或部门决算）。",
+        "contradicts": "请核对工作簿，或请财政部门管理员核对该地区和年度的表式指定。",
+        "ambiguous": "请财政部门管理员为该地区和年度指定表式后再上传。",
+    },
+}
+
+
+def detect(source, kind: str, expected: str | None = None, expected_from: str = "", advice: str = "command") -> Detection:
     """Choose the format of `kind` that fits the workbook; see the module docstring for the rules."""
+    advise = ADVICE[advice]
     formats = [f for f in all_formats().values() if f.kind == kind]
     others = [f for f in all_formats().values() if f.kind != kind]
     fits = fit_all(source, formats + others)
@@ -112,13 +128,13 @@ def detect(source, kind: str, expected: str | None = None, expected_from: str = 
     best = own[0] if own else None
     if best is None or not best.recognised:
         elsewhere = next((f for f in fits if f.recognised and f.format.kind != kind), None)
-        hint = f"它更像“{elsewhere.format.name}”（{elsewhere.describe()}），请检查 --kind。" if elsewhere else ""
+        hint = f"它更像“{elsewhere.format.name}”（{elsewhere.describe()}），{advise['kind']}" if elsewhere else ""
         return Detection(None, f"工作簿中没有任何已知表式的表格。{hint}", fits, "refused")
     elsewhere = next((f for f in fits if f.format.kind != kind), None)
     if elsewhere is not None and len(elsewhere.recognised) > len(best.recognised) and elsewhere.complete:
         return Detection(
             None,
-            f"工作簿是“{elsewhere.format.name}”（{elsewhere.describe()}），不是所选类别的表式，请检查 --kind。",
+            f"工作簿是“{elsewhere.format.name}”（{elsewhere.describe()}），不是所选类别的表式，{advise['kind']}",
             fits,
             "refused",
         )
@@ -135,7 +151,7 @@ def detect(source, kind: str, expected: str | None = None, expected_from: str = 
             return Detection(
                 None,
                 f"工作簿符合“{winner.format.name}”（{winner.format.code}，{winner.describe()}），"
-                f"与{where}“{expected}”不一致。请核对表式指定，或用 --format 明确指定。",
+                f"与{where}“{expected}”不一致。{advise['contradicts']}",
                 fits,
                 "contradicts",
             )
@@ -154,8 +170,7 @@ def detect(source, kind: str, expected: str | None = None, expected_from: str = 
         )
     return Detection(
         None,
-        f"无法确定表式：工作簿同样符合 {'、'.join(codes)}（{summary()}）。请用 --format 指定表式，"
-        "或由管理员为该地区和年度指定表式。",
+        f"无法确定表式：工作簿同样符合 {'、'.join(codes)}（{summary()}）。{advise['ambiguous']}",
         fits,
         "refused",
     )
