@@ -1,6 +1,7 @@
 """Staff pages as each persona sees them: every staff URL checks the department or region."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -280,10 +281,46 @@ def test_the_audit_trail_is_filtered_by_action_and_department(client, staff):
     register_approval(department=staff.department_b, year=2025, kind="budget", approved_on=datetime.date(2025, 1, 2), actor=staff.admin)
     login(client, staff.admin)
     page = client.get(reverse("staff_audit"), {"action": "register_approval"}).content.decode()
-    assert "登记批复" in page and "上传工作簿" not in page.split("<tbody>")[1]
+    assert "登记批复" in page and "上传工作簿" not in page.split("<tbody")[1]
     page = client.get(reverse("staff_audit"), {"department": staff.department_a.pk}).content.decode()
-    body = page.split("<tbody>")[1]
+    body = page.split("<tbody")[1]
     assert "上传工作簿" in body and "登记批复" not in body
+
+
+def test_the_audit_trail_pages_through_every_event_and_sorts_by_column(client, staff):
+    from disclosures.models import AuditEvent
+    from disclosures.services import record
+    from disclosures.views.staff import AUDIT_PER_PAGE
+
+    version = upload_seed004(staff)
+    for n in range(AUDIT_PER_PAGE + 5):
+        record("acknowledge", disclosure=version.disclosure, version=version, actor=staff.editor_a, remarks=f"第{n}条确认")
+    total = AuditEvent.objects.filter(disclosure=version.disclosure).count()
+    login(client, staff.admin)
+
+    def rows(**params):
+        page = client.get(reverse("staff_audit"), params).content.decode()
+        body = page.split("<tbody")[1].split("</tbody>")[0]
+        return page, re.findall(r"<tr[ >].*?</tr>", body, flags=re.S)
+
+    page, first = rows(action="acknowledge")
+    assert len(first) == AUDIT_PER_PAGE
+    assert "第54条确认" in first[0]  # newest first
+    # The next page keeps the filter in its link, and holds the rest.
+    assert "?action=acknowledge&amp;page=2" in page
+    _, second = rows(action="acknowledge", page=2)
+    assert len(second) == AUDIT_PER_PAGE + 5 - AUDIT_PER_PAGE
+    assert "第0条确认" in second[-1]
+    # Unfiltered, every event of the department is reachable: none is cut at a fixed number.
+    _, last = rows(page=(total - 1) // AUDIT_PER_PAGE + 1)
+    assert len(last) == total - AUDIT_PER_PAGE * ((total - 1) // AUDIT_PER_PAGE)
+    # An event's list of figures reads as words, not as a Python list.
+    record("import", disclosure=version.disclosure, actor=staff.editor_a, missing=["缺少 表13", "缺少 表14"])
+    page, _ = rows(action="import")
+    assert "missing=缺少 表13、缺少 表14" in page and "['" not in page
+    # Sorting by 操作人 is a link on the header.
+    page, _ = rows(sort="actor_name")
+    assert '<th scope="col" class="asc orderable">' in page and 'href="?sort=-actor_name">操作人</a>' in page
 
 
 def test_the_compliance_view_lists_a_department_with_no_approval(client, staff):

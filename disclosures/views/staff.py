@@ -7,6 +7,7 @@ errors; the rules live in services.py.
 """
 
 import django_filters
+from django_tables2 import RequestConfig
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from disclosures import compliance, completeness, diff, docx_sections, narrative, services
 from disclosures.clock import clock
+from disclosures.tables import AuditTable
 from disclosures.forms import (
     AcknowledgeForm,
     ApprovalForm,
@@ -473,6 +475,9 @@ def _attachment(name):
     return f"attachment; filename=\"report.{name.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(name)}"
 
 
+AUDIT_PER_PAGE = 50
+
+
 class AuditFilter(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(
         label="操作",
@@ -500,7 +505,9 @@ def audit(request):
     )
     filtered = AuditFilter(request.GET or None, queryset=events)
     filtered.filters["department"].queryset = departments
-    return render(request, "staff/audit.html", {"filter": filtered, "events": filtered.qs[:300]})
+    table = AuditTable(filtered.qs)
+    RequestConfig(request, paginate={"per_page": AUDIT_PER_PAGE}).configure(table)
+    return render(request, "staff/audit.html", {"filter": filtered, "table": table})
 
 
 @never_cache
