@@ -144,14 +144,17 @@ FILE_UPLOAD_HANDLERS = [
 ]
 
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-# Used in links inside emails.
 # When a published version's PDF is built (issue 5): "background" (default; one worker thread, so
 # publishing returns at once), "inline" (inside the publishing request), or "off" (built on the first
 # download, or by `manage.py render_pdfs --missing`).
 PDF_ON_PUBLISH = os.getenv("PDF_ON_PUBLISH", "background")
 if PDF_ON_PUBLISH not in ("background", "inline", "off"):
     raise ImproperlyConfigured("PDF_ON_PUBLISH 只能是 background、inline 或 off。")
+# Used in links inside emails.
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How many reverse proxies in front of the portal append the client's address to X-Forwarded-For.
+# 0 (default): the rate limits key on REMOTE_ADDR, since a client can write X-Forwarded-For itself.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "预决算公开平台 <noreply@localhost>")
 
 LOGGING = {

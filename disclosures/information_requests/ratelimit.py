@@ -1,10 +1,20 @@
 """A fixed-window counter in Django's cache: enough to slow down scripts, no extra service."""
 
+from django.conf import settings
 from django.core.cache import cache
 
 
 def client_ip(request) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites it.
+    """The address the rate limits count by.
+
+    Behind TRUSTED_PROXY_COUNT proxies, each of which appends the address it received the request
+    from to X-Forwarded-For, the client is the entry that many places from the right: anything to
+    its left was written by the client and proves nothing. Without proxies, REMOTE_ADDR.
+    """
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies > 0 and len(forwarded) >= proxies:
+        return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "unknown")
 
 

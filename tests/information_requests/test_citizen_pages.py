@@ -238,3 +238,26 @@ def test_the_status_page_keeps_internal_steps_and_the_third_party_to_staff(
         "张经办",
     ]:
         assert private not in page, private
+
+
+def test_behind_a_trusted_proxy_the_limit_counts_the_forwarded_client_not_the_proxy(client, department, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    # Ten wrong guesses from one citizen, arriving through the proxy, whatever they write in front.
+    for n in range(10):
+        client.post(LOOKUP, {"tracking_code": f"NOPE{n:016d}", "phone_suffix": "1234"},
+                    HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.7", **proxy)  # fmt: skip
+    blocked = client.post(LOOKUP, {"tracking_code": "ANYTHING", "phone_suffix": "1234"},
+                          HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)  # fmt: skip
+    assert blocked.status_code == 429
+    # Another citizen behind the same proxy is not blocked: the code is simply not found.
+    other = client.post(LOOKUP, {"tracking_code": "ANYTHING", "phone_suffix": "1234"},
+                        HTTP_X_FORWARDED_FOR="203.0.113.8", **proxy)  # fmt: skip
+    assert other.status_code == 404
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_header_does_not_escape_the_limit(client, department):
+    for n in range(10):
+        client.post(LOOKUP, {"tracking_code": f"NOPE{n:016d}", "phone_suffix": "1234"}, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+    blocked = client.post(LOOKUP, {"tracking_code": "ANYTHING", "phone_suffix": "1234"}, HTTP_X_FORWARDED_FOR="192.0.2.1")
+    assert blocked.status_code == 429
