@@ -157,6 +157,7 @@ def test_search_finds_published_projects_and_lines_with_their_amounts(client, pu
     hit = data["results"][0]
     assert (hit["title"], hit["amount"], hit["disclosure"], hit["year"]) == ("老干部服务工作经费", "2.38", published_seed004.pk, 2025)
     assert hit["page_url"].startswith(f"/disclosures/{published_seed004.pk}/#table-")
+    assert "老干部服务工作经费" in hit["text"]
     assert {r["disclosure"] for r in get(client, "/api/v1/search?q=行政运行&page_size=100")["results"]} <= {published_seed004.pk, None}
     assert get(client, "/api/v1/search?q=老干部服务工作经费&year=2024")["count"] == 0
     assert get(client, "/api/v1/search", status=400)["error"].startswith("参数 q")

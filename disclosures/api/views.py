@@ -370,6 +370,7 @@ def search(request):
                 "title": entry.title,
                 "code": entry.code,
                 "context": entry.context,
+                "text": entry.text,
                 "department": department_ref(entry.department),
                 "disclosure": entry.disclosure_id,
                 "year": entry.year,
