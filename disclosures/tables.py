@@ -5,8 +5,16 @@ from django.utils.html import format_html, format_html_join
 
 from disclosures.models import AuditEvent
 
-# Every column header is a header for its column (WCAG 1.3.1).
-HEADER = {"th": {"scope": "col"}}
+
+def aria_sort(bound_column):
+    """Tell assistive technology which column the rows are sorted by, and which way (WAI-ARIA aria-sort)."""
+    if not bound_column.is_ordered:
+        return None
+    return "descending" if bound_column.order_by_alias.is_descending else "ascending"
+
+
+# Every column header is a header for its column (WCAG 1.3.1) and says whether it sorts the rows.
+HEADER = {"th": {"scope": "col", "aria-sort": aria_sort}}
 
 
 class AuditTable(tables.Table):

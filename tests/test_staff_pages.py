@@ -320,7 +320,10 @@ def test_the_audit_trail_pages_through_every_event_and_sorts_by_column(client, s
     assert "missing=缺少 表13、缺少 表14" in page and "['" not in page
     # Sorting by 操作人 is a link on the header.
     page, _ = rows(sort="actor_name")
-    assert '<th scope="col" class="asc orderable">' in page and 'href="?sort=-actor_name">操作人</a>' in page
+    assert 'href="?sort=-actor_name">操作人</a>' in page
+    assert re.search(r'<th scope="col" aria-sort="ascending" class="asc orderable">\s*<a href="\?sort=-actor_name">', page)
+    page, _ = rows()
+    assert re.search(r'<th scope="col" aria-sort="descending" class="desc orderable">\s*<a href="\?sort=at">时间</a>', page)
 
 
 def test_the_compliance_view_lists_a_department_with_no_approval(client, staff):
