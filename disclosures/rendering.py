@@ -115,9 +115,12 @@ def render_grid(table, rows):
                 if row.kind == "project" and key == "project_name":
                     level = 1
                 level = max(level - 1, 0) + _indent_for_text(value)
-                tag = "th" if first_text else "td"
-                scope = ' scope="row"' if first_text else ""
-                first_text = False
+                # The row header is the first text cell with words in it (表4's 收入 side can be blank
+                # where its 支出 side carries on): an empty header names nothing.
+                header = first_text and bool(value.strip())
+                tag = "th" if header else "td"
+                scope = ' scope="row"' if header else ""
+                first_text = first_text and not header
                 css = f"text indent-{min(level, 4)}"
                 out.append(f'<{tag}{scope} class="{css}">{escape(strip_tags(value))}</{tag}>')
             else:
@@ -224,7 +227,7 @@ def _number_label(table):
 
 def rendered_tables(version):
     """[(table, html)] for a version; a published version is frozen, so its HTML is cached."""
-    cache_key = f"rendered-tables:v3:{version.pk}"
+    cache_key = f"rendered-tables:v4:{version.pk}"
     if version.status == "published":
         cached = cache.get(cache_key)
         if cached is not None:

@@ -60,6 +60,16 @@ def test_amounts_over_a_thousand_have_separators_and_blanks_stay_blank(client, p
     assert "项目内容" in page
 
 
+def test_a_row_is_headed_by_its_first_text_cell_with_words(client, published_seed004):
+    """表4 prints a line whose 收入 side is blank and whose 支出 side reads 二、年终结转结余: that names the row."""
+    page = client.get(published_seed004.get_absolute_url()).content.decode()
+    row = re.search(r'<tr id="table-4-row-9"[^>]*>(.*?)</tr>', page).group(1)
+    assert re.findall(r'<th scope="row"[^>]*>([^<]*)</th>', row) == ["二、年终结转结余"]
+    assert row.startswith('<td class="text indent-0"></td>')
+    # Each table's scrolling region has a name of its own, apart from its section's heading.
+    assert 'role="region" aria-label="表4 财政拨款收支预算总表：表格"' in page
+
+
 @pytest.mark.django_db
 def test_a_draft_is_invisible_to_the_public(client, draft_seed004, published_seed000):
     assert (draft_seed004.status, published_seed000.status) == ("draft", "published")

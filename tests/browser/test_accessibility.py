@@ -1,4 +1,7 @@
-"""axe-core (WCAG 2.1 A/AA rules) in Chromium on every kind of public page: no serious or critical violation.
+"""axe-core (WCAG 2.1 A/AA rules and best practice) in Chromium on every kind of public page: no violation at all.
+
+The issue asks for none of impact serious or critical; the pages now have none of any impact
+(minor and moderate included), and this keeps it so.
 
 axe-core is the copy shipped inside the PyPI package axe-playwright-python (axe.min.js), injected
 into the page by the test; nothing is fetched at test time.
@@ -39,16 +42,15 @@ def site(published_seed000):
     }
 
 
-def serious(results):
+def violations(results):
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:3])
         for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
     ]
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}], ids=["desktop", "phone"])
-def test_no_serious_or_critical_axe_violation_on_any_public_page(live_server, browser, site, viewport):
+def test_no_axe_violation_on_any_public_page(live_server, browser, site, viewport):
     context = browser.new_context(locale="zh-CN", viewport=viewport)
     page = context.new_page()
     axe = Axe()
@@ -57,7 +59,7 @@ def test_no_serious_or_critical_axe_violation_on_any_public_page(live_server, br
         for name, path in site.items():
             response = page.goto(live_server.url + path, wait_until="load")
             assert response.status == 200, (name, response.status)
-            found = serious(axe.run(page, options=AXE_OPTIONS))
+            found = violations(axe.run(page, options=AXE_OPTIONS))
             if found:
                 failures[name] = found
     finally:
