@@ -97,11 +97,12 @@ class TokensMatch(Lookup):
     """
 
     lookup_name = "tsmatch"
+    template = "({lhs})::tsvector @@ ({rhs})::tsquery"
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"({lhs})::tsvector @@ ({rhs})::tsquery", [*lhs_params, *rhs_params]
+        return self.template.format(lhs=lhs, rhs=rhs), [*lhs_params, *rhs_params]
 
 
 class TokensPhrase(TokensMatch):
@@ -109,11 +110,7 @@ class TokensPhrase(TokensMatch):
     answers: it checks the whole phrase on candidates that the index found by a few of its tokens."""
 
     lookup_name = "tsphrase"
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"ts_match_vq(({lhs})::tsvector, ({rhs})::tsquery)", [*lhs_params, *rhs_params]
+    template = "ts_match_vq(({lhs})::tsvector, ({rhs})::tsquery)"
 
 
 SearchEntry._meta.get_field("tokens").register_lookup(TokensMatch)
