@@ -69,9 +69,10 @@ def run_checks(result: ImportResult, sections=()):
     return outcomes
 
 
-def _json_findings(result, outcomes):
+def _json_findings(result, outcomes, format_reason=""):
     return {
         "format": result.format.code,
+        **({"format_reason": format_reason} if format_reason else {}),
         "tables": [
             {"number": t.definition.number, "title": t.title, "sheet": t.sheet, "rows": len(t.rows), "how": t.matched_by}
             for t in result.ordered_tables()
@@ -121,7 +122,10 @@ def import_disclosure(
     return version
 
 
-def _new_version(disclosure, result, *, sections=(), source_file="", actor=None, outcomes=None, workbook=None, action="import"):
+def _new_version(
+    disclosure, result, *, sections=(), source_file="", actor=None, outcomes=None, workbook=None, action="import",
+    format_reason="",
+):
     """A new draft version of `disclosure` holding what the importer read, and its audit event."""
     if disclosure.versions.filter(status__in=Version.OPEN_STATUSES).exists():
         raise DisclosureError("该公开已有未完成的草稿或审查中的版本，请先处理该版本。")
@@ -130,7 +134,7 @@ def _new_version(disclosure, result, *, sections=(), source_file="", actor=None,
         disclosure=disclosure,
         number=number,
         source_file=source_file,
-        import_report=_json_findings(result, outcomes or []),
+        import_report=_json_findings(result, outcomes or [], format_reason),
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
     if workbook is not None:
@@ -345,10 +349,8 @@ def upload(workbook, *, department, year, kind, approved_on, actor, file_name=""
     version = _new_version(
         disclosure, result, sections=sections, source_file=file_name, actor=actor, outcomes=outcomes,
         workbook=File(workbook), action="upload",
+        format_reason=f"{fmt.name}（{fmt.code}）：{chosen_because}" if chosen_because else "",
     )
-    if chosen_because:
-        version.import_report["format_reason"] = f"{fmt.name}（{fmt.code}）：{chosen_because}"
-        version.save(update_fields=["import_report"])
     if not disclosure.published_version_id:
         _write_draft_explanation(version)
     return version
@@ -359,8 +361,9 @@ def _upload_format(workbook, disclosure, *, department, year, kind):
 
     A correction keeps the published format. Otherwise the workbook's tables decide, checked against
     the format the administrator assigned to the region (or a region above it) for the year: a workbook
-    that contradicts the assignment, or fits two formats equally, is refused. A workbook in which no
-    format recognises anything is read with the assigned or default format, whose reader reports why.
+    that contradicts the assignment is refused, and so is one that fits two formats equally, unless
+    nothing is assigned and the default is one of them. A workbook in which no format recognises
+    anything is read with the assigned or default format, whose reader reports why.
     """
     if disclosure is not None and disclosure.published_version_id:
         return get_format(disclosure.format), ""
