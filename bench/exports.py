@@ -86,20 +86,14 @@ def spread(values):
     return f"min {min(values):8.1f}  median {statistics.median(values):8.1f}  max {max(values):8.1f} ms"
 
 
-def pdf_bytes(html, font):
-    """Lay out html with the PDF stylesheet, its font family forced to `font` (as render_pdf does)."""
+def pdf_bytes(html, font, *, styled=True):
+    """Lay out html with the PDF stylesheet (or, unstyled, none but collapsed borders), in `font`."""
     font_config = FontConfiguration()
-    stylesheets = [
-        CSS(filename=str(STYLESHEET), font_config=font_config),
-        CSS(string=f'html {{ font-family: "{font}"; }}', font_config=font_config),
-    ]
+    base = CSS(filename=str(STYLESHEET), font_config=font_config) if styled else CSS(
+        string="table { border-collapse: collapse; }", font_config=font_config
+    )
+    stylesheets = [base, CSS(string=f'html {{ font-family: "{font}"; }}', font_config=font_config)]
     return HTML(string=html, base_url=str(ROOT)).write_pdf(stylesheets=stylesheets, font_config=font_config)
-
-
-def bare_pdf(html, font):
-    font_config = FontConfiguration()
-    stylesheet = CSS(string=f'html {{ font-family: "{font}"; }} table {{ border-collapse: collapse; }}', font_config=font_config)
-    return HTML(string=html, base_url=str(ROOT)).write_pdf(stylesheets=[stylesheet], font_config=font_config)
 
 
 def load(name, path, sections_path):
@@ -143,7 +137,7 @@ def main():
     bare = re.sub(r"<style.*?</style>|<link[^>]*>", "", html, flags=re.S)
     text_only = re.sub(r"</?(table|thead|tbody|tr|colgroup|caption)[^>]*>|</?t[dh][^>]*>", " ", bare)
     for label, document in (("tables, no stylesheet", bare), ("same text, no tables", text_only)):
-        times, _ = timed(lambda document=document: bare_pdf(document, FONTS[0]), PDF_RUNS)
+        times, _ = timed(lambda document=document: pdf_bytes(document, FONTS[0], styled=False), PDF_RUNS)
         print(f"  {label:24s} {spread(times)}")
 
     client = Client()
