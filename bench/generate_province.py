@@ -37,7 +37,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from disclosures.formats import get_format  # noqa: E402
+from disclosures.ingest.formats import get_format  # noqa: E402
 from disclosures.search.text import facet_lexemes, normalize, tsvector_literal  # noqa: E402
 
 CITIES = ["沈阳市", "大连市", "鞍山市", "抚顺市", "本溪市", "丹东市", "锦州市", "营口市", "阜新市", "辽阳市",

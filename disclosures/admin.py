@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Q
 
-from disclosures.formats import all_formats
+from disclosures.ingest.formats import all_formats
 from disclosures.models import (
     CalendarDay,
     CalendarYear,

@@ -52,6 +52,30 @@ class AcknowledgeForm(forms.Form):
     remark = forms.CharField(label=_("确认说明"), max_length=1000)
 
 
+class FindingsField(forms.Field):
+    """The indices of the warnings ticked on the report (several checkboxes of one name)."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"required": _("请选择要确认的警告。"), "invalid": _("所选的警告无效，请刷新页面后重新选择。")}
+
+    def to_python(self, value):
+        if not value:
+            return []
+        try:
+            return sorted({int(item) for item in value})
+        except (TypeError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class BulkAcknowledgeForm(forms.Form):
+    """Several warnings confirmed with one remark (each is still recorded on its own)."""
+
+    findings = FindingsField()
+    remark = forms.CharField(
+        label=_("确认说明"), max_length=1000, error_messages={"required": _("请填写确认说明。")}
+    )
+
+
 class TableNoteForm(forms.Form):
     number = forms.CharField(widget=forms.HiddenInput, max_length=10)
     note = forms.CharField(label=_("空表说明"), max_length=2000)

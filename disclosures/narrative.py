@@ -6,80 +6,128 @@ spending, the 三公 total and each part with the reason for any change, 机关�
 marked gap (【请填写：…】) for what only the department knows. The checklist will not let a version go
 to review while a gap is left.
 
-The figure check reuses the format's own narrative identities (B46, B47 of the Liaoning format:
-`narrative(r"…")` expressions), so the draft and the check read the same sentences.
+The figure check reuses the format's own narrative identities (B46–B50 of the Liaoning formats,
+H8 and H10–H12 of Hebei's: `narrative(r"…")` expressions), so the draft and the check read the same
+sentences. Its findings bind: services.py keeps them in the version's report, and a mismatch must be
+corrected or acknowledged before the version goes to review.
 """
 
+import re
+from dataclasses import replace
 from decimal import Decimal
 
-from disclosures.identities import check_identities
-from disclosures.importer import ParsedRow, ParsedTable
+from disclosures.ingest.identities import check_identities, stored_tables
 from disclosures.models import Disclosure
 from disclosures.text import strip_enumerator
 
 GAP = "【请填写"
 ZERO = Decimal("0")
+# The sentence pattern inside narrative(r"…"); format files never put a double quote in one.
+_NARRATIVE_CALL = re.compile(r'narrative\(r?"(.*?)"\)')
 
 
-def parsed_tables(version) -> dict:
-    """The saved tables of a version in the importer's shape, so the identity checker can read them."""
-    fmt = version.disclosure.format_definition
-    definitions = {t.number: t for t in fmt.tables}
-    tables = {}
-    for table in version.tables.prefetch_related("rows"):
-        if table.number not in definitions:
+def _items(spec):
+    if "checks" in spec:
+        return spec["checks"]
+    return [[spec["lhs"], spec["rhs"]]] if "lhs" in spec else []
+
+
+def _reads_narrative(item):
+    return any("narrative(" in str(part) for part in item[:2])
+
+
+def narrative_identity_ids(fmt) -> set:
+    """Identities that compare only the text with the tables (every check of them reads narrative(…))."""
+    return {
+        spec["id"]
+        for spec in fmt.identities
+        if "each" not in spec and _items(spec) and all(_reads_narrative(item) for item in _items(spec))
+    }
+
+
+def _figure_checks(fmt):
+    """One identity per figure the text states, each with the sentence pattern it reads.
+
+    Split so that a sentence the text does not contain (not evaluable) does not hide a figure that is
+    written and wrong, as it would if the identity were checked whole.
+    """
+    for spec in fmt.identities:
+        if "each" in spec or "columns" in spec:
             continue
-        parsed = ParsedTable(
-            definition=definitions[table.number],
-            title=table.title,
-            sheet=table.source_sheet,
-            matched_by="saved",
-            columns=table.columns,
-            note=table.note,
-            unit_label=table.unit_label,
-        )
-        for row in table.rows.all():
-            parsed.rows.append(
-                ParsedRow(
-                    kind=row.kind,
-                    code=row.code,
-                    name=row.name,
-                    level=row.level,
-                    unit_name=row.unit.name if row.unit_id else "",
-                    is_total=row.is_total,
-                    cells=row.cells,
-                    values={key: Decimal(value) for key, value in row.values.items()},
-                    source=f"{table.source_sheet}!{row.position + 1}",
-                )
-            )
-        tables[table.number] = parsed
-    return tables
+        for item in _items(spec):
+            if _reads_narrative(item):
+                pattern = _NARRATIVE_CALL.search(" ".join(str(part) for part in item[:2])).group(1)
+                one = {"id": spec["id"], "text": spec["text"], "checks": [item]}
+                if "when" in spec:
+                    one["when"] = spec["when"]
+                yield one, pattern
 
 
-def explanation_text(version) -> str:
-    return "\n".join(s.body for s in version.sections.all() if s.key == "explanation")
+def narrative_sections(version) -> list:
+    """The sections whose figures are checked: the 情况说明 first, then the other parts in order.
+
+    Some formats (Hebei) state the 三公, 机关运行经费 and 政府采购 figures in parts of their own; the
+    情况说明 comes first so that, where the text says a figure twice, the one it reads is the 情况说明's.
+    """
+    sections = [s for s in version.sections.all() if s.body]
+    return [s for s in sections if s.key == "explanation"] + [s for s in sections if s.key != "explanation"]
+
+
+def narrative_text(version) -> str:
+    return "\n".join(s.body for s in narrative_sections(version))
+
+
+def _where(sections, pattern):
+    """(section, the sentence as written) of the first match of `pattern` in the joined text."""
+    text, offset = "\n".join(s.body for s in sections), 0
+    match = re.search(pattern, text)
+    if match is None:
+        return None, ""
+    for section in sections:
+        if match.start() < offset + len(section.body) + 1:
+            return section, match.group(0)
+        offset += len(section.body) + 1
+    return None, match.group(0)
+
+
+def _checked(version):
+    """(finding, section) for every figure written in the narrative that differs from the tables."""
+    fmt = version.disclosure.format_definition
+    checks = list(_figure_checks(fmt))
+    if not checks:
+        return
+    sections = narrative_sections(version)
+    specs, places = [], []
+    for spec, pattern in checks:
+        section, sentence = _where(sections, pattern)
+        if section is not None:
+            # The sentence as written and where, so the editor finds it; the same text gives the
+            # same message, which is what a carried-over acknowledgement is matched on.
+            spec = {**spec, "text": f"{spec['text']}（{section.title}：“{sentence}”）"}
+        specs.append(spec)
+        places.append(section)
+    text = "\n".join(s.body for s in sections)
+    outcomes = check_identities(stored_tables(version, fmt), replace(fmt, identities=specs), text)
+    for outcome, section in zip(outcomes, places, strict=True):
+        for finding in outcome.findings:
+            yield finding, section
 
 
 def check_figures(version):
-    """Warnings where a figure written in the 情况说明 differs from the tables (one Finding each)."""
-    fmt = version.disclosure.format_definition
-    # One spec per check, so that a sentence the text does not contain (not evaluable) does not
-    # hide a figure that is written and wrong.
-    narrative_specs = [
-        {**spec, "checks": [check]}
-        for spec in fmt.identities
-        if "narrative(" in str(spec)
-        for check in spec.get("checks", [])
-    ]
-    if not narrative_specs:
-        return []
-    from dataclasses import replace
+    """Findings where a figure written in the narrative differs from the tables (one each)."""
+    return [finding for finding, _section in _checked(version)]
 
-    only_narrative = replace(fmt, identities=narrative_specs)
-    findings = []
-    for outcome in check_identities(parsed_tables(version), only_narrative, explanation_text(version)):
-        findings.extend(outcome.findings)
-    return findings
+
+def figure_warnings(version) -> list[dict]:
+    """check_figures as report entries: marked `narrative`, with the key of the section that says it."""
+    warnings = []
+    for finding, section in _checked(version):
+        warning = {**finding.as_dict(), "narrative": True}
+        if section is not None:
+            warning["section"] = section.key
+        if warning not in warnings:
+            warnings.append(warning)
+    return warnings
 
 
 def _money(value) -> str:

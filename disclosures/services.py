@@ -15,11 +15,9 @@ from django.utils import timezone
 
 from disclosures import completeness, notifications
 from disclosures.clock import clock
-from disclosures.formats import get_format
-from disclosures.formats.detect import Detection, assigned_format, detect
-
-from disclosures.identities import check_identities
-from disclosures.importer import ImportResult, check_zip, read_workbook
+from disclosures.ingest import ImportResult, guard
+from disclosures.ingest.detect import choose
+from disclosures.ingest.identities import check_identities
 from disclosures.models import (
     AuditEvent,
     Department,
@@ -35,13 +33,13 @@ from disclosures.models import (
     Version,
     WarningAcknowledgement,
     format_for,
+    saved_layouts,
     roles_in_department,
 )
-from disclosures.narrative import draft_explanation
+from disclosures.narrative import draft_explanation, figure_warnings, narrative_identity_ids
 from disclosures.sections import SectionText
 from disclosures.signals import version_published
 from disclosures.text import normalize
-from disclosures.workbook_guard import formula_without_value
 
 
 class DisclosureError(Exception):
@@ -153,6 +151,7 @@ def _new_version(
         warnings=len(result.warnings),
         missing=[f.message for f in result.missing],
     )
+    carry_over_acknowledgements(version)
     return version
 
 
@@ -255,9 +254,10 @@ def _announce_publication(version):
 class UploadRefused(DisclosureError):
     """The workbook could not be taken; `result` holds the importer's findings for the report page."""
 
-    def __init__(self, message, result=None):
+    def __init__(self, message, result=None, comparison=None):
         super().__init__(message)
         self.result = result
+        self.comparison = comparison or []  # tied readings side by side (ingest.detect)
 
 
 def _require(actor, department, *roles):
@@ -326,13 +326,10 @@ def upload(workbook, *, department, year, kind, approved_on, actor, file_name=""
         raise UploadRefused("请填写批复日期。")
     if approved_on and approved_on > timezone.localdate():
         raise UploadRefused("批复日期不能晚于今天。")
-    cell = formula_without_value(workbook)
-    if cell:
-        raise UploadRefused(
-            f"工作簿中的公式没有计算结果（{cell}）。请在 Excel 中打开、保存后再上传，或将公式粘贴为数值。"
-        )
-    fmt, chosen_because = _upload_format(workbook, disclosure, department=department, year=year, kind=kind)
-    result = read_workbook(workbook, fmt)
+    refusal = guard.refusal(workbook)
+    if refusal:
+        raise UploadRefused(refusal)
+    fmt, chosen_because, result = _read_upload(workbook, disclosure, department=department, year=year, kind=kind)
     if result.errors:
         raise UploadRefused("工作簿有错误，未保存任何内容。请改正后重新上传。", result)
     if disclosure is None:
@@ -356,39 +353,23 @@ def upload(workbook, *, department, year, kind, approved_on, actor, file_name=""
     return version
 
 
-def _upload_format(workbook, disclosure, *, department, year, kind):
-    """(format, why) for an uploaded workbook, as `import_disclosure` chooses it.
+def _read_upload(workbook, disclosure, *, department, year, kind):
+    """(format, why, reading) for an uploaded workbook, chosen as `import_disclosure` chooses it.
 
-    A correction keeps the published format. Otherwise the workbook's tables decide, checked against
-    the format the administrator assigned to the region (or a region above it) for the year: a workbook
-    that contradicts the assignment is refused, and so is one that fits two formats equally, unless
-    nothing is assigned and the default is one of them. A workbook in which no format recognises
-    anything is read with the assigned or default format, whose reader reports why.
-    """
+    A correction keeps the published format. Otherwise the workbook's tables decide (ingest.detect.choose),
+    checked against the format the administrator assigned to the region (or a region above it) for the
+    year; a workbook that contradicts the assignment, or that two formats read with different figures, is
+    refused with the reason (and, for the latter, both readings side by side)."""
     if disclosure is not None and disclosure.published_version_id:
-        return get_format(disclosure.format), ""
-    expected, expected_from = assigned_format(department.region.path, year, kind)
-    try:
-        check_zip(workbook)  # no zip bomb reaches openpyxl
-        workbook.seek(0)
-        detection = detect(workbook, kind, expected, f"{expected_from} {year} 年" if expected else "", advice="web")
-    except Exception:  # noqa: BLE001 — an unreadable file is reported by the reader, with its own message
-        detection = None
-    finally:
-        workbook.seek(0)
-    fallback = expected or format_for(department.region, year, kind)
-    if detection is None or (detection.refused and not any(fit.recognised for fit in detection.fits)):
-        return get_format(fallback), ""
-    if detection.refused and not expected:
-        # A workbook that fits several formats equally, the default among them, is read with the default.
-        workbook.seek(0)
-        settled = detect(workbook, kind, fallback, "默认表式", advice="web")
-        workbook.seek(0)
-        if settled.outcome == "settled":
-            detection = Detection(settled.format, f"工作簿的表格同样符合多个表式，按默认表式选用 {fallback}", settled.fits)
-    if detection.refused:
-        raise UploadRefused(f"{detection.reason}未保存任何内容。")
-    return detection.format, detection.reason
+        choice = choose(workbook, kind=kind, region_path=department.region.path, year=year,
+                        explicit=disclosure.format, advice="web", layouts=saved_layouts(department.region, year, kind))
+        return choice.format, "", choice.result
+    choice = choose(workbook, kind=kind, region_path=department.region.path, year=year, advice="web",
+                    layouts=saved_layouts(department.region, year, kind))
+    workbook.seek(0)
+    if choice.format is None:
+        raise UploadRefused(f"{choice.refusal}未保存任何内容。", comparison=choice.comparison)
+    return choice.format, choice.reason, choice.result
 
 
 def _write_draft_explanation(version):
@@ -405,7 +386,8 @@ def redraft_explanation(version, *, actor) -> Section:
     _require(actor, version.disclosure.department, Membership.Role.EDITOR)
     _require_status(version, Version.Status.DRAFT)
     _write_draft_explanation(version)
-    record("redraft", disclosure=version.disclosure, version=version, actor=actor)
+    added, resolved = refresh_narrative_warnings(version)
+    record("redraft", disclosure=version.disclosure, version=version, actor=actor, **_narrative_changes(added, resolved))
     return version.sections.get(key="explanation")
 
 
@@ -433,9 +415,12 @@ def save_section(version, *, key, body, actor) -> Section:
         raise DisclosureError("没有这个栏目。")
     before = section.body
     _write_body(section, body)
+    # Every save re-checks the figures the text states: the text changes after upload, so the
+    # warnings found at upload are not enough.
+    added, resolved = refresh_narrative_warnings(version)
     record(
         "edit", disclosure=version.disclosure, version=version, actor=actor, section=key,
-        before_chars=len(before), after_chars=len(section.body),
+        before_chars=len(before), after_chars=len(section.body), **_narrative_changes(added, resolved),
     )
     return section
 
@@ -488,8 +473,16 @@ def save_table_note(version, *, number, note, actor):
 
 
 def warnings_of(version):
-    """(index, finding) for every warning in the import report; indices are stable."""
-    return [(i, f) for i, f in enumerate(version.import_report.get("findings", [])) if f.get("level") == "warning"]
+    """(index, finding) for every current warning in the report; indices are stable.
+
+    The report's findings are only ever appended to or marked `superseded` (a narrative figure since
+    corrected), never removed or reordered, because an acknowledgement points at a finding by index.
+    """
+    return [
+        (i, f)
+        for i, f in enumerate(version.import_report.get("findings", []))
+        if f.get("level") == "warning" and not f.get("superseded")
+    ]
 
 
 def unacknowledged(version):
@@ -497,33 +490,162 @@ def unacknowledged(version):
     return [(i, f) for i, f in warnings_of(version) if i not in done]
 
 
+def refresh_narrative_warnings(version) -> tuple[list, list]:
+    """Bring the report's narrative warnings up to date with the text; (added, resolved) messages.
+
+    Each figure the narrative states about a table (totals, 基本/项目支出, 三公 and its parts,
+    机关运行经费, 政府采购…) is checked against the saved tables (narrative.figure_warnings). A
+    mismatch that is new is appended; one the text no longer shows is marked superseded; one that
+    comes back word for word (same sentence, same figures) is current again, with its acknowledgement.
+    The narrative warnings found at upload, checked whole against the text as it was then, give way
+    to these. The caller holds the version (a locked row, or one it has just created).
+    """
+    report = dict(version.import_report or {})
+    findings = [dict(f) for f in report.get("findings", [])]
+    live = figure_warnings(version)
+    live_messages = {w["message"] for w in live}
+    from_upload = narrative_identity_ids(version.disclosure.format_definition)
+    was_current = {f["message"] for f in findings if f.get("narrative") and not f.get("superseded")}
+    kept = set()
+    for finding in findings:
+        if finding.get("level") != "warning":
+            continue
+        if finding.get("narrative") and finding["message"] in live_messages and finding["message"] not in kept:
+            finding.pop("superseded", None)
+            kept.add(finding["message"])
+        elif finding.get("narrative") or finding.get("identity") in from_upload:
+            finding["superseded"] = True
+    findings += [w for w in live if w["message"] not in kept]
+    report["findings"] = findings
+    if report != version.import_report:
+        version.import_report = report
+        version.save(update_fields=["import_report"])
+    return sorted(live_messages - was_current), sorted(was_current - live_messages)
+
+
 @transaction.atomic
-def acknowledge_warning(version, *, finding, remark, actor) -> WarningAcknowledgement:
-    """The editor has read one warning and says why the figures stand (one by one, with a remark)."""
+def recheck_narrative(version, *, actor) -> tuple[list, list]:
+    """Re-check the narrative figures after a change that did not (the Word import); (added, resolved).
+
+    No audit event of its own: the warnings follow from the text, and the change of text is audited.
+    """
     version = _locked(version)
     _require(actor, version.disclosure.department, Membership.Role.EDITOR)
     _require_status(version, Version.Status.DRAFT)
+    return refresh_narrative_warnings(version)
+
+
+def _narrative_changes(added, resolved):
+    """Audit data for a text change: which figure warnings it raised and which it cleared."""
+    return {
+        **({"narrative_warnings": added} if added else {}),
+        **({"narrative_resolved": resolved} if resolved else {}),
+    }
+
+
+def _acknowledge(version, warnings, *, remark, by, actor, **data):
+    """One acknowledgement and one audit event per warning: (index, finding) pairs, all one remark."""
+    acks = WarningAcknowledgement.objects.bulk_create(
+        WarningAcknowledgement(version=version, finding=index, message=finding["message"], remark=remark, by=by)
+        for index, finding in warnings
+    )
+    for index, finding in warnings:
+        record(
+            "acknowledge", disclosure=version.disclosure, version=version, actor=actor, remarks=remark,
+            finding=index, message=finding["message"], **data,
+        )
+    return acks
+
+
+@transaction.atomic
+def acknowledge_warnings(version, *, findings, remark, actor) -> list[WarningAcknowledgement]:
+    """The editor has read these warnings and says, in one remark, why the figures stand.
+
+    A workbook with a systematic quirk can raise hundreds of identical-looking warnings; they are
+    confirmed together, but each still gets its own acknowledgement and audit event, so the record
+    reads the same as if they had been confirmed one by one. All or none: a stale selection (a
+    warning already confirmed or no longer current) confirms nothing.
+    """
+    version = _locked(version)
+    _require(actor, version.disclosure.department, Membership.Role.EDITOR)
+    _require_status(version, Version.Status.DRAFT)
+    findings = sorted(set(findings))
+    if not findings:
+        raise DisclosureError("请选择要确认的警告。")
     warnings = dict(warnings_of(version))
-    if finding not in warnings:
-        raise DisclosureError("没有这条警告。")
+    unknown = [index for index in findings if index not in warnings]
+    if unknown:
+        raise DisclosureError(
+            "没有这条警告。" if len(findings) == 1 else f"所选警告中有 {len(unknown)} 条已不在检查报告中，请刷新页面后重新选择。"
+        )
     remark = clean_text(remark)
     if not remark:
         raise DisclosureError("请说明确认的理由。")
-    if version.acknowledgements.filter(finding=finding).exists():
-        raise DisclosureError("这条警告已经确认过。")
-    ack = WarningAcknowledgement.objects.create(
-        version=version, finding=finding, message=warnings[finding]["message"], remark=remark, by=actor
+    done = version.acknowledgements.filter(finding__in=findings).count()
+    if done:
+        raise DisclosureError(
+            "这条警告已经确认过。" if len(findings) == 1 else f"所选警告中有 {done} 条已经确认过，请刷新页面后重新选择。"
+        )
+    data = {"batch": len(findings)} if len(findings) > 1 else {}
+    return _acknowledge(version, [(i, warnings[i]) for i in findings], remark=remark, by=actor, actor=actor, **data)
+
+
+def acknowledge_warning(version, *, finding, remark, actor) -> WarningAcknowledgement:
+    """The editor has read one warning and says why the figures stand (with a remark)."""
+    return acknowledge_warnings(version, findings=[finding], remark=remark, actor=actor)[0]
+
+
+CARRIED_OVER = "沿用第{number}版的确认："
+
+
+def _first_remark(remark):
+    """The remark as first written, without the marks of earlier carry-overs."""
+    head, found, rest = remark.partition("版的确认：")
+    return rest if found and head.startswith("沿用第") and head[3:].isdigit() else remark
+
+
+@transaction.atomic
+def carry_over_acknowledgements(version) -> list[WarningAcknowledgement]:
+    """In a new version of a disclosure, acknowledge again each warning the previous version acknowledged.
+
+    A correction usually changes a few figures; the 尾差 and known quirks of the rest recur word for
+    word, and were already explained. A warning is carried over only when its message is identical
+    (same identity, same place, same figures), so anything that changed must be looked at again.
+    "Previous" is the latest earlier version of the disclosure that has acknowledgements (a discarded
+    draft's count too). The remark is the earlier one, marked "沿用第N版的确认：" so the record shows
+    it was not re-examined; the acknowledgement is in the name of whoever first gave it, the audit
+    event in the name of whoever created the version. The version's narrative warnings are brought
+    up to date first, so a recurring narrative mismatch is carried over too.
+    """
+    refresh_narrative_warnings(version)
+    previous = (
+        Version.objects.filter(disclosure_id=version.disclosure_id, number__lt=version.number, acknowledgements__isnull=False)
+        .order_by("-number")
+        .first()
     )
-    record(
-        "acknowledge", disclosure=version.disclosure, version=version, actor=actor, remarks=remark,
-        finding=finding, message=warnings[finding]["message"],
-    )
-    return ack
+    if previous is None:
+        return []
+    earlier = {}
+    for ack in previous.acknowledgements.select_related("by").order_by("pk"):
+        earlier.setdefault(ack.message, ack)
+    prefix = CARRIED_OVER.format(number=previous.number)
+    carried = []
+    for index, finding in unacknowledged(version):
+        ack = earlier.get(finding["message"])
+        if ack is not None:
+            carried += _acknowledge(
+                version, [(index, finding)], remark=prefix + _first_remark(ack.remark), by=ack.by,
+                actor=version.created_by, carried_over_from=previous.number,
+            )
+    return carried
 
 
 def blockers(version) -> list[str]:
     """Why this version cannot go to review yet (empty when it can)."""
-    reasons = [f"未确认的警告：{f['message']}" for _i, f in unacknowledged(version)]
+    reasons = [
+        f"情况说明中的数字与表格不一致，未确认：{f['message']}" if f.get("narrative") else f"未确认的警告：{f['message']}"
+        for _i, f in unacknowledged(version)
+    ]
     reasons += [f"{item.label}：{item.detail}" for item in completeness.missing(version)]
     return reasons
 
@@ -535,6 +657,8 @@ def submit(version, *, actor, change_note="") -> Version:
     disclosure = version.disclosure
     _require(actor, disclosure.department, Membership.Role.EDITOR)
     _require_status(version, Version.Status.DRAFT)
+    # The text may have changed by a path that does not re-check it (a Word import): judge it as it is.
+    refresh_narrative_warnings(version)
     reasons = blockers(version)
     if reasons:
         raise DisclosureError("还不能提交审查：" + "；".join(reasons[:5]) + ("……" if len(reasons) > 5 else ""))
@@ -625,9 +749,12 @@ def start_correction(disclosure, *, actor) -> Version:
     if disclosure.versions.filter(status__in=Version.OPEN_STATUSES).exists():
         raise DisclosureError("已有未完成的版本，请先处理该版本。")
     number = (disclosure.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    # The copy has the same tables, so the same findings: the report is copied whole (each finding
+    # a copy, so the source's report is never changed through it), and carry-over applies below.
+    report = dict(current.import_report or {})
+    report["findings"] = [dict(finding) for finding in report.get("findings", [])]
     version = Version.objects.create(
-        disclosure=disclosure, number=number, source_file=current.source_file,
-        import_report={**current.import_report, "findings": []}, created_by=actor,
+        disclosure=disclosure, number=number, source_file=current.source_file, import_report=report, created_by=actor,
     )
     for section in current.sections.all():
         Section.objects.create(version=version, key=section.key, title=section.title, position=section.position, body=section.body)
@@ -639,6 +766,7 @@ def start_correction(disclosure, *, actor) -> Version:
             row.pk, row.table = None, table
         TableRow.objects.bulk_create(rows, batch_size=500)
     record("correct", disclosure=disclosure, version=version, actor=actor, from_version=current.number)
+    carry_over_acknowledgements(version)
     return version
 
 

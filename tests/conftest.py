@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 
-from disclosures.formats import get_format
-from disclosures.importer import read_workbook
+from disclosures.ingest.formats import get_format
+from disclosures.ingest import read_workbook
 from disclosures.sections import parse_sections
 from disclosures.services import import_disclosure, run_checks
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from disclosures.formats import get_format
-from disclosures.importer import read_workbook
+from disclosures.ingest.formats import get_format
+from disclosures.ingest import read_workbook
 from disclosures.services import import_disclosure, run_checks
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -122,7 +122,7 @@ def test_budget_and_final_accounts_of_the_same_year_compare_like_with_like(clien
     The budget prints only 表5 (一般公共预算), so the final accounts' 表5 is the one compared. 行政运行
     2010301: budget 1,328.36, final 1,744.54 — the narrative's "完成年初预算的 131.33%".
     """
-    from disclosures.formats import get_format
+    from disclosures.ingest.formats import get_format
     from disclosures.services import import_disclosure
     from tests.conftest import read
 

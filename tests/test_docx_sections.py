@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from docx import Document
 
-from disclosures.docx_sections import parse_docx
-from disclosures.formats import get_format
+from disclosures.ingest.word import parse_docx
+from disclosures.ingest.formats import get_format
 from disclosures.models import Section
 from disclosures.sections import blocks, parse_sections
 

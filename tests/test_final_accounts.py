@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from disclosures.formats import default_format, get_format
-from disclosures.importer import read_workbook
+from disclosures.ingest.formats import default_format, get_format
+from disclosures.ingest import read_workbook
 from disclosures.models import Disclosure, DisclosureTable
 from disclosures.sections import parse_sections
 from disclosures.services import import_disclosure, run_checks

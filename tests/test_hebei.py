@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from disclosures.formats import get_format
-from disclosures.importer import read_workbook
+from disclosures.ingest.formats import get_format
+from disclosures.ingest import read_workbook
 from disclosures.models import Disclosure, DisclosureTable, Section
 from disclosures.sections import parse_sections
 from disclosures.services import run_checks
@@ -165,7 +165,7 @@ def test_seed003_imports_and_renders_its_project_table(client):
         str(SEED003_SECTIONS), stdout=out,
     )  # fmt: skip
     text = out.getvalue()
-    assert "表式来源：hebei-county-budget，按表名识别" in text
+    assert "表式来源：hebei-county-budget，按表名和表头识别" in text
     assert "缺少：" not in text
     disclosure = Disclosure.objects.get(department__name="224网信办")
     assert disclosure.format == "hebei-county-budget"

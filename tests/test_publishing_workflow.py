@@ -58,7 +58,7 @@ def test_a_workbook_with_errors_keeps_nothing_and_reports_why(staff):
 
         upload(io.BytesIO(b"PK\x03\x04 not really"), department=staff.department_a, year=2025, kind="budget",
                approved_on=D(2025, 2, 10), actor=staff.editor_a, file_name="a.xlsx")
-    assert refused.value.result.errors
+    assert "文件已损坏或不是 Excel 工作簿（.xlsx），无法读取。" in str(refused.value)
     assert not Disclosure.objects.exists()
     assert not Version.objects.exists()
 
@@ -76,7 +76,7 @@ def test_a_formula_only_workbook_is_refused_with_the_cell(staff, tmp_path):
     with open(path, "rb") as handle, pytest.raises(UploadRefused) as refused:
         upload(handle, department=staff.department_a, year=2025, kind="budget", approved_on=D(2025, 2, 10),
                actor=staff.editor_a, file_name="formulas.xlsx")
-    assert "公式没有计算结果（sheet1.xml!B2）" in str(refused.value)
+    assert "公式没有计算结果（工作表“Sheet”的 B2）" in str(refused.value)
     assert not Version.objects.exists()
 
 

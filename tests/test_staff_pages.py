@@ -167,6 +167,9 @@ def test_the_public_sees_history_and_a_figure_by_figure_diff_of_a_correction(cli
     row = correction.tables.get(number="7").rows.get()
     row.values = {**row.values, "vehicles_running": "5.90", "vehicles_subtotal": "5.90", "total": "5.90"}
     row.save()
+    # The 情况说明 states the 三公 figures too: a correction of 表7 must correct them as well.
+    explanation = correction.sections.get(key="explanation").body.replace("5.80 万元", "5.90 万元")
+    save_section(correction, key="explanation", body=explanation, actor=staff.editor_a)
     save_section(correction, key="duties", body="部门职责（已更正）。", actor=staff.editor_a)
     submit(correction, actor=staff.editor_a, change_note="更正表7 公务用车运行费")
     review(correction, actor=staff.reviewer_a, outcome="passed")

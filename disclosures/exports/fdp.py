@@ -5,7 +5,9 @@ the table's unit: 万元 = 10000) with a direction (the income side of 表1/表4
 everything else expenditure) and a phase (a budget is "approved", final accounts "executed").
 Classification tables get their codes split into levels — 功能分类 类/款/项 (3/5/7 digits),
 经济分类 类/款 (3/5 digits) — mapped to `functional-classification` / `economic-classification`
-dimensions whose levels point to their parent.
+dimensions whose levels point to their parent. A table printed as side-by-side panels (决算
+公开06表) has one CSV row per stored row with the panel's columns once (disclosures.exports.csv), so
+each of its figures is one value of one measure.
 """
 
 import csv
@@ -13,7 +15,7 @@ import io
 import json
 import zipfile
 
-from disclosures.exports.csv import leaf_paths, row_values, table_columns
+from disclosures.exports.csv import is_form, row_values, table_columns
 from disclosures.exports.pdf import document_title
 from disclosures.models import Disclosure
 
@@ -34,11 +36,11 @@ def _direction(table, key):
     return "expenditure"
 
 
-def _row_kind(fmt, table):
+def _definition(fmt, table):
     try:
-        return fmt.table(table.number).rows
+        return fmt.table(table.number)
     except KeyError:
-        return ""
+        return None
 
 
 def _levels(code, lengths):
@@ -50,10 +52,10 @@ def _levels(code, lengths):
 
 def table_resource(version, table, rows, fmt):
     """(resource descriptor, CSV bytes, measures, dimensions) of one table."""
-    scheme = _row_kind(fmt, table)
+    definition = _definition(fmt, table)
+    scheme = definition.rows if definition is not None else ""
     lengths = LEVEL_LENGTHS.get(scheme, ())
-    columns = table_columns(table)
-    headers = {node["key"]: header for node, header in leaf_paths(table.columns)}
+    columns = table_columns(table, rows, definition)
     fields = [
         {"name": "code", "title": "编码", "type": "string"},
         {"name": "name", "title": "名称", "type": "string"},
@@ -63,9 +65,9 @@ def table_resource(version, table, rows, fmt):
     level_titles = ["类", "款", "项"]
     for depth in range(len(lengths)):
         fields.append({"name": f"level{depth + 1}_code", "title": f"{level_titles[depth]}级科目编码", "type": "string"})
-    for key, header, is_text in columns:
-        field = {"name": key, "title": header, "type": "string" if is_text else "number"}
-        if not is_text:
+    for column in columns:
+        field = {"name": column.key, "title": column.header, "type": "string" if column.is_text else "number"}
+        if not column.is_text:
             field["decimalChar"] = "."
         fields.append(field)
 
@@ -91,17 +93,17 @@ def table_resource(version, table, rows, fmt):
     if table.note:
         resource["description"] = table.note
     measures = {}
-    if "_grid" not in (rows[0].cells if rows else {}):
-        for key, _header, is_text in columns:
-            if is_text:
+    if not is_form(rows):  # a form's scores and rates are not amounts of money
+        for column in columns:
+            if column.is_text:
                 continue
-            measures[f"{name}-{key}"] = {
-                "source": key,
+            measures[f"{name}-{column.key}"] = {
+                "source": column.key,
                 "resource": name,
-                "title": f"表{table.number} {headers.get(key, key)}",
+                "title": f"表{table.number} {column.header}",
                 "currency": "CNY",
                 "factor": UNIT_FACTORS.get(table.unit_label, 1),
-                "direction": _direction(table, key),
+                "direction": _direction(table, column.key),
                 "phase": PHASES.get(version.disclosure.kind, "approved"),
             }
     dimensions = {}

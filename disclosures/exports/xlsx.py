@@ -1,8 +1,11 @@
 """Excel workbook of a version (or of one table), laid out like the official export.
 
 One sheet per table: the title, "表N", the department and unit line, the grouped header with
-merged cells, then the rows with amounts as numeric cells in #,##0.00. The layout is the one
-disclosures.importer reads, so importing the file reproduces the disclosure figure for figure.
+merged cells (and the 栏次 row where the table printed one), then the rows with amounts as numeric
+cells in #,##0.00. A table of side-by-side panels (决算 公开06表) is laid out as printed, each panel's
+rows on the lines they came from; a form (绩效目标表, 绩效自评表) keeps every cell's published text.
+The layout is the one the reader reads, so importing the file reproduces the disclosure figure for
+figure and word for word (tests/test_round_trip.py).
 """
 
 import io
@@ -13,8 +16,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from disclosures.importer import NOTE_START
-from disclosures.rendering import header_rows, leaf_columns
+from disclosures.ingest.rows import NOTE_START
+# _panel_lines is the page's grouping of panel rows into printed lines; the workbook reuses it so
+# that the two layouts cannot drift apart.
+from disclosures.rendering import _panel_lines, header_rows, leaf_columns
 
 AMOUNT_FORMAT = "#,##0.00"
 _AMOUNT_TEXT = re.compile(r"-?[\d,]+\.\d{2}")
@@ -53,6 +58,24 @@ def _write_heading(ws, table, department_name, width):
     return 4
 
 
+def _write_column_numbers(ws, r, leaves):
+    """The 栏次 row under the header, as printed: a number under each leaf, a cell merged across the
+    leaves marked "<". Besides being what the page shows, it ends the header for the reader, which
+    would otherwise take the note of an empty table for a further header row."""
+    c = 1
+    while c <= len(leaves):
+        span = 1
+        while c + span <= len(leaves) and leaves[c + span - 1].get("number") == "<":
+            span += 1
+        target = ws.cell(row=r, column=c, value=leaves[c - 1].get("number") or None)
+        target.font, target.alignment, target.fill = _BOLD, _CENTER, _HEADER_FILL
+        for cc in range(c, c + span):
+            ws.cell(row=r, column=cc).border = _BORDER
+        if span > 1:
+            ws.merge_cells(start_row=r, start_column=c, end_row=r, end_column=c + span - 1)
+        c += span
+
+
 def _write_grid_table(ws, table, rows, department_name):
     leaves = leaf_columns(table.columns)
     width = len(leaves)
@@ -76,25 +99,46 @@ def _write_grid_table(ws, table, rows, department_name):
                 ws.merge_cells(start_row=r, start_column=c, end_row=r_end, end_column=c_end)
             c = c_end + 1
     r = r0 + len(header)
+    if any(leaf.get("number") for leaf in leaves):
+        _write_column_numbers(ws, r, leaves)
+        r += 1
+    title_rows = f"{r0}:{r - 1}"
     ws.freeze_panes = ws.cell(row=r, column=1)
-    for row in rows:
-        font = _BOLD if row.is_total else _PLAIN
+    # A table of side-by-side panels (公开06表) stores each panel's rows under the panel's keys: put
+    # them back on the lines they were printed on, as the page does (one grouping, in rendering.py).
+    panels = any("panel" in leaf for leaf in leaves)
+    lines = _panel_lines(rows, leaves) if panels else rows
+    for line in lines:
+        parts = line.panel if panels else None
+        total = any(part.is_total for part in parts.values()) if panels else line.is_total
+        font = _BOLD if total else _PLAIN
         for c, leaf in enumerate(leaves, start=1):
-            key = leaf["key"]
-            if leaf.get("text"):
+            row = line if parts is None else parts.get(leaf["panel"])
+            key = leaf.get("panel_key", leaf["key"])
+            if row is None:
+                value = None
+            elif leaf.get("text"):
                 value = (row.code or row.cells.get(key, "")) if key == "code" else row.cells.get(key, "")
-                target = ws.cell(row=r, column=c, value=value or None)
-                target.alignment = Alignment(vertical="center", wrap_text=key not in ("code",))
+                value = value or None
             else:
                 raw = row.values.get(key)
-                target = ws.cell(row=r, column=c, value=Decimal(raw) if raw not in (None, "") else None)
+                value = Decimal(raw) if raw not in (None, "") else None
+            target = ws.cell(row=r, column=c, value=value)
+            if leaf.get("text"):
+                target.alignment = Alignment(vertical="center", wrap_text=key not in ("code",))
+            else:
                 target.number_format = AMOUNT_FORMAT
             target.font, target.border = font, _BORDER
+        r += 1
+    if not rows:
+        # An empty table prints one empty line under its header, as the official export does.
+        for c in range(1, width + 1):
+            ws.cell(row=r, column=c).border = _BORDER
         r += 1
     if table.note:
         ws.cell(row=r, column=1, value=_note_text(table.note)).font = _PLAIN
     for c, leaf in enumerate(leaves, start=1):
-        key = leaf["key"]
+        key = leaf.get("panel_key", leaf["key"])
         if key == "code":
             size = 12
         elif leaf.get("text"):
@@ -104,7 +148,7 @@ def _write_grid_table(ws, table, rows, department_name):
         ws.column_dimensions[get_column_letter(c)].width = size
     if width > 7:
         ws.page_setup.orientation = "landscape"
-    ws.print_title_rows = f"{r0}:{r0 + len(header) - 1}"
+    ws.print_title_rows = title_rows
 
 
 def _write_form_table(ws, table, rows, department_name):
@@ -113,19 +157,23 @@ def _write_form_table(ws, table, rows, department_name):
     r = _write_heading(ws, table, department_name, width)
     merged = set()
     for row in rows:
-        for text, colspan, column, *rest in row.cells.get("_grid", []):
+        grid = [list(cell) for cell in row.cells.get("_grid", [])]
+        if row.kind == "field" and len(grid) > 1 and "value" in row.cells:
+            # The reader shows an amount field's figure as "295.00" in the grid but keeps the cell as
+            # published ("295") under "value": write what was published, and reading it back gives both.
+            grid[1][0] = row.cells["value"]
+        for text, colspan, column, *rest in grid:
             rowspan = rest[0] if rest else 1
             c = column + 1
             if (r, c) in merged:
                 continue
-            value = text
-            if row.kind in ("field", "task") and _AMOUNT_TEXT.fullmatch(text or ""):
-                value = Decimal(text.replace(",", ""))
-            target = ws.cell(row=r, column=c, value=value if value != "" else None)
+            # The cell's text as published, amounts included: a number cell would come back as
+            # "0.8" for the published "0.80" (and "1079.03" for "1,079.03").
+            target = ws.cell(row=r, column=c, value=text if text != "" else None)
             target.font = _BOLD if row.kind in ("indicator_header", "task_header", "block") else _PLAIN
             target.alignment = Alignment(vertical="center", wrap_text=True)
-            if isinstance(value, Decimal):
-                target.number_format = AMOUNT_FORMAT
+            if row.kind in ("field", "task") and _AMOUNT_TEXT.fullmatch(text or ""):
+                target.alignment = Alignment(horizontal="right", vertical="center", wrap_text=True)
             r_end, c_end = r + max(rowspan, 1) - 1, c + max(colspan, 1) - 1
             for rr in range(r, r_end + 1):
                 for cc in range(c, c_end + 1):

@@ -1,7 +1,7 @@
 from .audit import AuditEvent
 from .calendar import CalendarDay, CalendarYear
 from .disclosure import Disclosure, DisclosureTable, Section, TableRow, Version
-from .format_assignment import FormatAssignment, format_for
+from .format_assignment import FormatAssignment, LayoutVariant, format_for, saved_layouts
 from .membership import Membership, can_see_department, roles_in_department
 from .organisation import Department, Region, Unit
 from .workflow import Reminder, Review, WarningAcknowledgement
@@ -14,6 +14,7 @@ __all__ = [
     "Disclosure",
     "DisclosureTable",
     "FormatAssignment",
+    "LayoutVariant",
     "Membership",
     "Region",
     "Reminder",
@@ -25,5 +26,6 @@ __all__ = [
     "WarningAcknowledgement",
     "can_see_department",
     "format_for",
+    "saved_layouts",
     "roles_in_department",
 ]

@@ -63,7 +63,7 @@ class Disclosure(models.Model):
 
     @property
     def format_definition(self):
-        from disclosures.formats import get_format
+        from disclosures.ingest.formats import get_format
 
         return get_format(self.format)
 

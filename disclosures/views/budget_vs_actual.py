@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from disclosures.identities import evaluate, stored_tables
+from disclosures.ingest.identities import evaluate, stored_tables
 from disclosures.models import Disclosure
 from disclosures.rendering import format_amount
 

@@ -18,12 +18,14 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from disclosures import compliance, completeness, diff, docx_sections, narrative, services
+from disclosures import compliance, completeness, diff, services
+from disclosures.ingest import word as docx_sections
 from disclosures.clock import clock
 from disclosures.tables import AuditTable
 from disclosures.forms import (
     AcknowledgeForm,
     ApprovalForm,
+    BulkAcknowledgeForm,
     ComplianceForm,
     DocxForm,
     ReviewForm,
@@ -154,15 +156,27 @@ def upload(request, pk):
     )
 
 
+def _report_findings(version):
+    """The report's current findings, each with its index and acknowledgement (if any).
+
+    Superseded ones (a narrative figure since corrected) are left out; a narrative warning names the
+    title of the section that states the figure.
+    """
+    acknowledged = {a.finding: a for a in version.acknowledgements.select_related("by")}
+    titles = {section.key: section.title for section in version.sections.all()}
+    return [
+        {**finding, "index": index, "ack": acknowledged.get(index), "section_title": titles.get(finding.get("section"), "")}
+        for index, finding in enumerate((version.import_report or {}).get("findings", []))
+        if not finding.get("superseded")
+    ]
+
+
 def _workspace_context(request, version):
     disclosure = version.disclosure
     roles = roles_in_department(request.user, disclosure.department)
-    acknowledged = {a.finding: a for a in version.acknowledgements.select_related("by")}
-    report = version.import_report or {}
-    findings = [
-        {**finding, "index": index, "ack": acknowledged.get(index)}
-        for index, finding in enumerate(report.get("findings", []))
-    ]
+    findings = _report_findings(version)
+    warnings = [f for f in findings if f["level"] == "warning" and not f.get("narrative")]
+    narrative_warnings = [f for f in findings if f["level"] == "warning" and f.get("narrative")]
     previous = disclosure.published_version if disclosure.published_version_id != version.pk else None
     return {
         "version": version,
@@ -175,11 +189,12 @@ def _workspace_context(request, version):
         and version.created_by_id != request.user.pk,
         "can_publish": Membership.Role.REVIEWER in roles and version.status == Version.Status.PASSED,
         "errors": [f for f in findings if f["level"] == "error"],
-        "warnings": [f for f in findings if f["level"] == "warning"],
+        "warnings": warnings,
+        "narrative_warnings": narrative_warnings,
+        "pending": sum(1 for f in warnings + narrative_warnings if f["ack"] is None),
         "missing": [f for f in findings if f["level"] == "missing"],
         "infos": [f for f in findings if f["level"] == "info"],
         "checklist": completeness.checklist(version),
-        "narrative_findings": narrative.check_figures(version),
         "blockers": services.blockers(version),
         "sections": version.sections.all(),
         "empty_tables": [(t, services.suggested_empty_note(t)) for t in version.tables.filter(is_empty=True)],
@@ -223,16 +238,31 @@ def section_edit(request, pk, key):
                 form.add_error(None, str(error))
             else:
                 messages.success(request, f"已保存“{section.title}”。")
+                _warn_of_narrative_mismatches(request, version)
                 return redirect("staff_section", version.pk, key)
     else:
         form = SectionForm(initial={"body": section.body})
-    findings = narrative.check_figures(version) if key == "explanation" else []
+    # The figures this section states that differ from the tables, as checked when it was last saved.
+    findings = [
+        f for f in _report_findings(version)
+        if f.get("narrative") and f["level"] == "warning" and f.get("section", "explanation") == key
+    ]
     return render(
         request, "staff/section_edit.html",
         {"version": version, "section": section, "form": form, "findings": findings,
+         "checks_figures": key == "explanation" or bool(findings),
          "can_edit": Membership.Role.EDITOR in roles_in_department(request.user, version.disclosure.department)
          and version.status == Version.Status.DRAFT},
     )
+
+
+def _warn_of_narrative_mismatches(request, version):
+    pending = [f for _i, f in services.unacknowledged(version) if f.get("narrative")]
+    if pending:
+        messages.warning(
+            request,
+            f"说明栏目中有 {len(pending)} 处数字与表格不一致：请改正，或在检查报告中逐条确认并说明理由，否则不能提交审查。",
+        )
 
 
 def _docx_session_key(version):
@@ -263,11 +293,14 @@ def sections_from_word(request, pk):
             services.import_sections(
                 version, bodies=pending["bodies"], source_file=pending["file"], actor=request.user
             )
+            # The imported text states figures too: check them now, as saving a section does.
+            services.recheck_narrative(version, actor=request.user)
         except services.DisclosureError as error:
             messages.error(request, str(error))
             return redirect("staff_sections_from_word", version.pk)
         names = "、".join(titles[k] for k in pending["bodies"])
         messages.success(request, f"已从 {pending['file']} 导入：{names}。")
+        _warn_of_narrative_mismatches(request, version)
         return redirect("staff_version", version.pk)
     preview = None
     if request.method == "POST":
@@ -316,6 +349,15 @@ def _acknowledge(request, version):
         raise services.DisclosureError("请填写确认说明。")
     services.acknowledge_warning(version, actor=request.user, **form.cleaned_data)
     return "已确认该警告。"
+
+
+@action("acknowledge_many")
+def _acknowledge_many(request, version):
+    form = BulkAcknowledgeForm(request.POST)
+    if not form.is_valid():
+        raise services.DisclosureError(next(iter(form.errors.values()))[0])
+    acks = services.acknowledge_warnings(version, actor=request.user, **form.cleaned_data)
+    return f"已确认 {len(acks)} 条警告。"
 
 
 @action("note")

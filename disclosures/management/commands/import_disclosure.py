@@ -4,11 +4,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
-from disclosures.docx_sections import parse_docx
-from disclosures.formats import default_format, get_format
-from disclosures.formats.detect import assigned_format, detect
-from disclosures.importer import WorkbookUnreadable, check_zip, read_workbook
-from disclosures.models import Disclosure
+from disclosures.ingest.word import parse_docx
+from disclosures.ingest import guard
+from disclosures.ingest.detect import choose, regions_on_path
+from disclosures.models import Disclosure, saved_layouts
 from disclosures.sections import parse_sections
 from disclosures.services import DisclosureError, import_disclosure, run_checks
 
@@ -44,13 +43,24 @@ class Command(BaseCommand):
         path = Path(options["workbook"])
         if not path.is_file():
             raise CommandError(f"找不到文件：{path}")
+        regions = regions_on_path(options["region"])
+        layouts = saved_layouts(regions[-1], options["year"], options["kind"]) if regions else {}
         try:
-            if options["format"]:
-                fmt, how = get_format(options["format"]), "按 --format 指定"
-            else:
-                fmt, how = self.detect_format(path, options)
+            with path.open("rb") as handle:
+                refusal = guard.refusal(handle)
+                choice = None if refusal else choose(
+                    handle, kind=options["kind"], region_path=options["region"], year=options["year"],
+                    explicit=options["format"], layouts=layouts,
+                )
         except KeyError as exc:
             raise CommandError(str(exc)) from None
+        if refusal or choice.format is None:
+            self.stdout.write(f"错误：{refusal or choice.refusal}")
+            for row in choice.comparison if choice else []:
+                self.stdout.write(f"对照：{row['table']}：" + "；".join(f"{code} {text}" for code, text in row["readings"].items()))
+            self.stdout.write("共 1 个错误，未保存任何内容。" if refusal else "未保存任何内容。")
+            raise SystemExit(1)
+        fmt, how, result = choice.format, choice.reason, choice.result
         sections, unplaced = [], []
         if options["sections"] and options["sections"].lower().endswith(".docx"):
             try:
@@ -61,8 +71,6 @@ class Command(BaseCommand):
         elif options["sections"]:
             sections = parse_sections(Path(options["sections"]).read_text(encoding="utf-8"), fmt)
 
-        with path.open("rb") as handle:
-            result = read_workbook(handle, fmt)
         outcomes = run_checks(result, sections) if result.ok else []
         present = {s.key for s in sections}
         for definition in fmt.sections:
@@ -72,13 +80,23 @@ class Command(BaseCommand):
         self.stdout.write(f"表式：{fmt.name}")
         self.stdout.write(f"表式来源：{fmt.code}，{how}")
         for table in result.ordered_tables():
+            unit = f"，单位：{table.unit_label}" if table.unit_label != fmt.unit else ""
+            where = "、".join(f"“{s}”" for s in table.sheets or [table.sheet])
+            pages = f"，第 {'、'.join(map(str, table.pages))} 页" if table.pages else ""
             self.stdout.write(
                 f"表{table.definition.number} {table.definition.title}：{len(table.rows)} 行"
-                f"（工作表“{table.sheet}”，{table.matched_by}）"
+                f"（工作表{where}{pages}，{table.matched_by}{unit}）"
             )
         for finding in result.infos:
-            if "跳过" in finding.message or "保留" in finding.message:
-                self.stdout.write(f"说明：{finding.message}")
+            if not finding.message.startswith(("工作表“", "PDF")) or "跳过" in finding.message or "隐藏" in finding.message:
+                if "读作" not in finding.message:
+                    self.stdout.write(f"说明：{finding.message}")
+        if outcomes:
+            checked = [o for o in outcomes if o.status != "not_checked"]
+            self.stdout.write(f"核对：{len(checked)} / {len(outcomes)} 条恒等式已核对")
+            for outcome in outcomes:
+                if outcome.status == "not_checked" and outcome.reason != "不适用":
+                    self.stdout.write(f"未核对：{outcome.id} {outcome.text}（{outcome.reason}）")
         for section in sections:
             if getattr(section, "heading", ""):
                 self.stdout.write(f"文字部分：Word 标题“{section.heading}”归入“{section.key}”")
@@ -115,32 +133,3 @@ class Command(BaseCommand):
             self.stdout.write(f"published: {reverse('disclosure', args=[disclosure.pk])}")
         else:
             self.stdout.write(f"draft: {reverse('staff_version', args=[version.pk])}")
-
-    def detect_format(self, path, options):
-        """The workbook's format, recognised from its tables and checked against the region's assignment.
-
-        Refuses (exit 1, nothing saved) an ambiguous workbook, or one that contradicts the assignment."""
-        expected, expected_from = assigned_format(options["region"], options["year"], options["kind"])
-        try:
-            with path.open("rb") as handle:
-                check_zip(handle)
-                detection = detect(
-                    handle,
-                    options["kind"],
-                    expected,
-                    f"{expected_from} {options['year']} 年",
-                )
-        except WorkbookUnreadable:
-            detection = None
-        except Exception:  # noqa: BLE001 — an unreadable file is reported by the reader below, not here
-            detection = None
-        fallback = get_format(expected) if expected else default_format(options["kind"])
-        if detection is None:
-            return fallback, "工作簿无法读取，未能识别"
-        if detection.refused:
-            if not any(fit.recognised for fit in detection.fits):
-                return fallback, "工作簿中没有任何已知表式的表格"
-            self.stdout.write(f"错误：{detection.reason}")
-            self.stdout.write("未保存任何内容。")
-            raise SystemExit(1)
-        return detection.format, detection.reason

@@ -230,7 +230,7 @@ def load_format(path: Path) -> FormatDefinition:
 @cache
 def all_formats() -> dict[str, FormatDefinition]:
     formats = {}
-    for path in sorted(FORMATS_DIR.glob("*.toml")):
+    for path in sorted(FORMATS_DIR.glob("[!_]*.toml")):  # _synonyms.toml is shared by all
         definition = load_format(path)
         formats[definition.code] = definition
     return formats

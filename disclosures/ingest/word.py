@@ -96,7 +96,7 @@ def read_upload(file, fmt) -> DocxImport:
         raise DocxUnreadable("请上传 Word 文档（.docx）；.doc 请先在 Word 中另存为 .docx。")
     if getattr(file, "size", 0) > MAX_DOCX_BYTES:
         raise DocxUnreadable("Word 文档超过 10 MB，无法导入。")
-    from disclosures.importer import MAX_COMPRESSION_RATIO, MAX_UNCOMPRESSED_BYTES
+    from disclosures.ingest.guard import MAX_COMPRESSION_RATIO, MAX_UNCOMPRESSED_BYTES
 
     try:
         with zipfile.ZipFile(file) as archive:

@@ -69,12 +69,17 @@ class RowView:
         self._table, self._row, self._counter, self._label = table, row, counter, label
 
     def __getattr__(self, key):
-        if key not in self._table.amount_keys:
-            raise DefinitionError(f"表{self._table.number} 没有列 {key}")
+        table = self._table
+        if key not in table.present:
+            if key in table.defined:
+                # The workbook does not print this column: the identity cannot be checked, it is not wrong.
+                raise NotEvaluable(f"表{table.number} 缺少列“{table.display(key)}”")
+            raise DefinitionError(f"表{table.number} 没有列 {key}")
         self._counter.reads += 1
         if self._row is None:
             return ZERO
-        return self._row.values.get(key, ZERO)
+        value = self._row.values.get(key, ZERO)
+        return value * table.scale if table.scale != 1 else value
 
     def within(self, kind):
         """The rows of this block (a 绩效 form's block runs to the next block row) of one kind."""
@@ -103,15 +108,31 @@ class RowView:
 
 
 class TableView:
-    def __init__(self, parsed, counter):
+    def __init__(self, parsed, counter, scale=Decimal(1)):
         self.parsed = parsed
         self.number = parsed.definition.number
         self.counter = counter
-        self.amount_keys = set(parsed.definition.amount_keys()) | {
-            key for row in parsed.rows for key in row.values
-        }
-        if parsed.definition.rows == "form":
-            self.amount_keys.add("amount")
+        self.scale = scale  # to the unit the identities are checked in (see common_unit)
+        definition = parsed.definition
+        self.defined = set(definition.amount_keys())
+        found = {key for row in parsed.rows for key in row.values}
+        if definition.rows == "form":
+            self.defined.add("amount")
+            self.present = self.defined | found
+        elif parsed.readings or parsed.columns:
+            self.present = _column_keys(parsed) | found
+        else:
+            self.present = self.defined | found
+
+    def display(self, key):
+        for leaf, trail in self.parsed.definition.leaf_paths():
+            if leaf.key == key:
+                return "/".join(node.label for node in trail if node.required or node is leaf)
+        return key
+
+    def amount_columns(self):
+        """The format's amount columns this table prints, in the format's order."""
+        return [key for key in self.parsed.definition.amount_keys() if key in self.present]
 
     def _view(self, row, label=""):
         return RowView(self, row, self.counter, label)
@@ -201,6 +222,27 @@ class TableView:
         return self._views(r for r in self.parsed.rows if normalize(fragment) in normalize(r.name) and r.values)
 
 
+def _column_keys(parsed):
+    """The keys of a table's columns as read (or as stored with a saved version)."""
+    keys = {reading.key for reading in parsed.readings}
+
+    def walk(nodes):
+        for node in nodes:
+            if node.get("children"):
+                walk(node["children"])
+            else:
+                keys.add(node.get("panel_key") or node["key"])
+
+    walk(parsed.columns)
+    return keys
+
+
+def common_unit(tables):
+    """The unit identities are checked in: the tables' own when they share one, else 元 (exact for all)."""
+    units = {table.unit_label or "万元" for table in tables.values()}
+    return units.pop() if len(units) == 1 else "元"
+
+
 def _enumerator_style(text):
     match = ENUMERATOR.match(normalize(text))
     if not match:
@@ -231,31 +273,45 @@ class IdentityOutcome:
 
 
 def check_identities(tables, fmt, narrative_text=""):
-    """Evaluate every identity of the format. Returns a list of IdentityOutcome."""
-    from disclosures.importer import Finding
+    """Evaluate every identity of the format over the columns the tables print. Returns IdentityOutcomes.
 
+    A comparison that names a column or table the workbook lacks is not checked (its reason says which);
+    an identity none of whose comparisons could be made is "not_checked"."""
+    from disclosures.ingest.result import Finding
+
+    unit = common_unit(tables) if tables else fmt.unit
+    tolerance = CENT * max((_scale(t.unit_label, unit) for t in tables.values()), default=Decimal(1))
     outcomes = []
     for spec in fmt.identities:
         outcome = IdentityOutcome(id=spec["id"], text=spec["text"], status="holds")
         counter = Counter()
-        names = _names(tables, fmt, counter, narrative_text)
+        names = _names(tables, fmt, counter, narrative_text, unit)
         try:
             if "when" in spec and not _eval(spec["when"], names):
                 outcome.status, outcome.reason = "not_checked", "不适用"
                 outcomes.append(outcome)
                 continue
-            problems = list(_evaluate(spec, names, counter, tables))
+            events = list(_evaluate(spec, names, counter, tables))
         except NotEvaluable as exc:
             outcome.status, outcome.reason = "not_checked", str(exc)
             outcomes.append(outcome)
             continue
-        for where, lhs, rhs, op, reads in problems:
+        skipped = list(dict.fromkeys(e[1] for e in events if e[0] == "skip"))
+        compared = [e for e in events if e[0] != "skip"]
+        if not compared and skipped:
+            outcome.status, outcome.reason = "not_checked", "；".join(skipped)
+            outcomes.append(outcome)
+            continue
+        if skipped:
+            outcome.reason = "部分未核对：" + "；".join(skipped)
+        for _kind, where, lhs, rhs, op, reads in (e for e in compared if e[0] == "fails"):
             diff = lhs - rhs
-            rounding = op == "=" and abs(diff) <= CENT * max(reads - 1, 1)
+            rounding = op == "=" and abs(diff) <= tolerance * max(reads - 1, 1)
             kind = "尾差" if rounding else "不一致"
+            in_unit = f"（单位：{unit}）" if unit != fmt.unit else ""
             message = (
                 f"{spec['id']} {spec['text']}{('：' + where) if where else ''}："
-                f"左边 {lhs:,.2f}，右边 {rhs:,.2f}，相差 {diff:,.2f}（{kind}）"
+                f"左边 {lhs:,.2f}，右边 {rhs:,.2f}，相差 {diff:,.2f}{in_unit}（{kind}）"
             )
             outcome.findings.append(
                 Finding("warning", message, identity=spec["id"], figures={"lhs": str(lhs), "rhs": str(rhs), "diff": str(diff)})
@@ -266,11 +322,26 @@ def check_identities(tables, fmt, narrative_text=""):
     return outcomes
 
 
-def _names(tables, fmt, counter, narrative_text=""):
-    """The vocabulary of an expression: the tables as T1…Tn and the functions of the module docstring."""
-    names = {f"T{t.number}": (TableView(tables[t.number], counter) if t.number in tables else MissingTable(t.number)) for t in fmt.tables}
+def _scale(from_unit, to_unit):
+    from disclosures.ingest.amounts import UNIT_FACTORS
+
+    return UNIT_FACTORS.get(from_unit or "万元", Decimal(1)) / UNIT_FACTORS.get(to_unit, Decimal(1))
+
+
+def _names(tables, fmt, counter, narrative_text="", unit=None):
+    """The vocabulary of an expression: the tables as T1…Tn and the functions of the module docstring.
+
+    Amounts are given in `unit` (the format's when None), whatever unit each table prints."""
+    unit = unit or fmt.unit
+    names = {
+        f"T{t.number}": (
+            TableView(tables[t.number], counter, _scale(tables[t.number].unit_label, unit))
+            if t.number in tables else MissingTable(t.number)
+        )
+        for t in fmt.tables
+    }
     names["sum_of"] = lambda rows, column: sum((getattr(row, column) for row in rows), ZERO)
-    names["narrative"] = lambda pattern: _narrative(narrative_text, pattern)
+    names["narrative"] = lambda pattern: _narrative(narrative_text, pattern) * _scale("万元" if "万元" in pattern else "元", unit)
     names["round2"] = lambda x: Decimal(x).quantize(CENT, rounding=ROUND_HALF_UP)
     names["trunc2"] = lambda x: Decimal(x).quantize(CENT, rounding=ROUND_DOWN)
     names["percent"] = lambda a, b: (Decimal(a) / Decimal(b) * 100) if b else ZERO
@@ -282,16 +353,16 @@ def _names(tables, fmt, counter, narrative_text=""):
 def evaluate(expression, tables, fmt):
     """One figure named by an expression of the vocabulary (e.g. a format's comparison items).
 
-    None when a table it needs is absent."""
+    None when a table or column it needs is absent. Figures are in 万元, whatever unit a table prints."""
     try:
-        return _eval(expression, _names(tables, fmt, Counter()))
+        return _eval(expression, _names(tables, fmt, Counter(), unit="万元"))
     except NotEvaluable:
         return None
 
 
 def stored_tables(version, fmt):
     """A saved version's tables in the shape the importer returns, so saved figures speak the same vocabulary."""
-    from disclosures.importer import ParsedRow, ParsedTable
+    from disclosures.ingest import ParsedRow, ParsedTable
 
     definitions = {t.number: t for t in fmt.tables}
     tables = {}
@@ -299,7 +370,10 @@ def stored_tables(version, fmt):
         definition = definitions.get(table.number)
         if definition is None:
             continue
-        parsed = ParsedTable(definition=definition, title=table.title, sheet=table.source_sheet, matched_by="", columns=table.columns)
+        parsed = ParsedTable(
+            definition=definition, title=table.title, sheet=table.source_sheet, matched_by="", columns=table.columns,
+            unit_label=table.unit_label,
+        )
         parsed.rows = [
             ParsedRow(
                 kind=row.kind, code=row.code, name=row.name, level=row.level, is_total=row.is_total, cells=row.cells,
@@ -340,51 +414,75 @@ def _check_items(spec, key="checks"):
 
 
 def _evaluate(spec, names, counter, tables):
-    """Yield (where, lhs, rhs, op, figures read) for every comparison that does not hold."""
+    """Yield ("fails", where, lhs, rhs, op, figures read), ("ok",) or ("skip", reason) per comparison."""
+
+    def guarded(comparisons):
+        try:
+            for failure in comparisons:
+                yield ("fails", *failure)
+            yield ("ok",)
+        except NotEvaluable as exc:
+            yield ("skip", str(exc))
+
     if "each" in spec:
         # "T9" (every row) or an expression choosing rows: 'T10.kind("block")'.
-        rows = names[spec["each"]].rows if spec["each"] in names else _eval(spec["each"], names)
         per_row = _check_items(spec, "each_checks") if "each_checks" in spec else _check_items(spec)
-        for row in rows:
-            for lhs, rhs, where, op in per_row:
-                scope = dict(names, row=row)
-                if where and not _eval(where, scope):
-                    continue
-                counter.reads = 0
-                a, b = _eval(lhs, scope), _eval(rhs, scope)
-                if not _compare(a, b, op):
-                    yield row.describe(), a, b, op, counter.reads
+        try:
+            rows = names[spec["each"]].rows if spec["each"] in names else _eval(spec["each"], names)
+        except NotEvaluable as exc:
+            yield ("skip", str(exc))
+            per_row = []
+        for lhs, rhs, where, op in per_row:
+            yield from guarded(_each(rows, names, counter, lhs, rhs, where, op))
         if "each_checks" not in spec:
             return
     if "hierarchy" in spec or "top" in spec:
         # A table may be in both lists: its tree is checked, then its 合计 row against its classes.
         for table_name in spec.get("hierarchy", []):
-            yield from _hierarchy(names[table_name], top=False)
+            yield from guarded(_hierarchy(names[table_name], top=False))
         for table_name in spec.get("top", []):
-            yield from _hierarchy(names[table_name], top=True)
+            yield from guarded(_hierarchy(names[table_name], top=True))
         return
     for pair in spec.get("pairs", []):
-        yield from _pairs(pair, names, counter)
+        yield from guarded(_pairs(pair, names, counter))
     items = _check_items(spec)
     if "columns" in spec:
-        table = names[spec["columns"]]
-        columns = table.parsed.definition.amount_keys()
+        try:
+            columns = names[spec["columns"]].amount_columns()
+        except NotEvaluable as exc:
+            yield ("skip", str(exc))
+            columns = []
         items = [(l.replace("$", c), r.replace("$", c), w, o, c) for l, r, w, o in items for c in columns]
     else:
         items = [(l, r, w, o, "") for l, r, w, o in items]
     for index, (lhs, rhs, where, op, column) in enumerate(items, start=1):
-        if where and not _eval(where, names):
+        place = f"列 {column}" if column else (f"第 {index} 项" if len(items) > 1 else "")
+        yield from guarded(_single(names, counter, lhs, rhs, where, op, place))
+
+
+def _each(rows, names, counter, lhs, rhs, where, op):
+    for row in rows:
+        scope = dict(names, row=row)
+        if where and not _eval(where, scope):
             continue
         counter.reads = 0
-        a, b = _eval(lhs, names), _eval(rhs, names)
+        a, b = _eval(lhs, scope), _eval(rhs, scope)
         if not _compare(a, b, op):
-            place = f"列 {column}" if column else (f"第 {index} 项" if len(items) > 1 else "")
-            yield place, a, b, op, counter.reads
+            yield row.describe(), a, b, op, counter.reads
+
+
+def _single(names, counter, lhs, rhs, where, op, place):
+    if where and not _eval(where, names):
+        return
+    counter.reads = 0
+    a, b = _eval(lhs, names), _eval(rhs, names)
+    if not _compare(a, b, op):
+        yield place, a, b, op, counter.reads
 
 
 def _hierarchy(table, top):
     rows = [r for r in table.parsed.rows if r.kind in ("code", "total", "unit")]
-    columns = sorted(table.parsed.definition.amount_keys())
+    columns = sorted(table.amount_columns())
     label = f"表{table.number}"
     if top:
         total = next((r for r in rows if r.kind == "total"), None)

@@ -1,0 +1,17 @@
+"""The import path: how a workbook (or its printed PDF) becomes checked rows.
+
+guard (refuse broken or hostile files) → workbook / pdf (sheets or pages as grids of cells) → layout (where
+each table is) → titles (which table) → header (its columns as printed) → roles (which column is which) →
+rows (each line's labels and figures) → identities (the arithmetic that must hold). Format definitions
+(formats/) give the tables, roles and identities as data; detect chooses the format that reads a file best.
+"""
+
+from disclosures.ingest.amounts import parse_amount, parse_figure
+from disclosures.ingest.guard import WorkbookUnreadable, check_zip
+from disclosures.ingest.result import ColumnReading, Finding, ImportResult, ParsedRow, ParsedTable
+from disclosures.ingest.workbook import load_sheets, read_sheets, read_workbook
+
+__all__ = [
+    "ColumnReading", "Finding", "ImportResult", "ParsedRow", "ParsedTable", "WorkbookUnreadable",
+    "check_zip", "load_sheets", "parse_amount", "parse_figure", "read_sheets", "read_workbook",
+]

@@ -1,0 +1,139 @@
+"""The workbook: its sheets read into grids, each cut into tables, each table read against the format."""
+
+from openpyxl import load_workbook
+
+from disclosures.ingest.grid import Sheet
+from disclosures.ingest.guard import WorkbookUnreadable, check_zip
+from disclosures.ingest.layout import blocks
+from disclosures.ingest.result import ImportResult
+from disclosures.ingest.table import finish, read_table
+from disclosures.ingest.titles import CONTINUED, identify
+from disclosures.text import normalize
+
+
+def load_sheets(source) -> list[Sheet]:
+    """Every worksheet of an .xlsx as a grid. Raises WorkbookUnreadable with a message for staff."""
+    check_zip(source)
+    try:
+        workbook = load_workbook(source, data_only=True, read_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise WorkbookUnreadable(f"文件已损坏或格式不受支持，无法读取（{type(exc).__name__}）。") from None
+    finally:
+        if hasattr(source, "seek"):
+            source.seek(0)
+    return [Sheet.from_worksheet(worksheet) for worksheet in workbook.worksheets]
+
+
+def read_workbook(source, fmt, *, layout=None) -> ImportResult:
+    """Read every sheet of the workbook against the format. Never raises for bad input: it reports."""
+    try:
+        sheets = load_sheets(source)
+    except WorkbookUnreadable as exc:
+        result = ImportResult(format=fmt)
+        result.add("error", str(exc))
+        return result
+    return read_sheets(sheets, fmt, layout=layout)
+
+
+def read_sheets(sheets, fmt, *, layout=None, source_kind="工作表") -> ImportResult:
+    """Read grids (from a workbook or a PDF) against the format.
+
+    `layout` is a saved layout variant's wordings: {table number: {role key: [wordings]}} and titles."""
+    result = ImportResult(format=fmt)
+    layout = layout or {}
+    last = None
+    for sheet in sheets:
+        if sheet.hidden:
+            result.add("info", f"{source_kind}“{sheet.name}”是隐藏的工作表，未读取。", sheet=sheet.name)
+            continue
+        if not sheet.grid or all(sheet.is_blank(r) for r in range(len(sheet.grid))):
+            result.add("info", f"{source_kind}“{sheet.name}”为空，已跳过。", sheet=sheet.name)
+            continue
+        for block in blocks(sheet, fmt):
+            last = _read_block(block, fmt, result, layout, last, source_kind)
+
+    if not result.tables:
+        if not result.errors:
+            result.add("error", f"工作簿中没有找到“{fmt.name}”的任何一张表。")
+        return result
+    for definition in fmt.tables:
+        if definition.number not in result.tables and definition.mandatory:
+            result.add("missing", f"缺少 表{definition.number} {definition.title}。")
+    return result
+
+
+def _read_block(block, fmt, result, layout, last, source_kind):
+    """Read one block into `result`; returns the table read last (a following block may continue it)."""
+    sheet = block.sheet
+    definition, how, title, title_row = identify(fmt, sheet)
+    continued = bool(title) and bool(CONTINUED.search(normalize(title)))
+    if definition is None or (not block.titled and how == "按表号"):
+        if last is not None and _continues(sheet, last, fmt, result, layout):
+            return last
+        if block.titled or any(sheet.texts(r) for r in range(len(sheet.grid))):
+            result.add("info", f"{source_kind}“{sheet.name}”{_where(sheet)}不是本表式的表格（{how}），已跳过。", sheet=sheet.name)
+        return last
+    extra = layout.get(definition.number, {})
+    if definition.number in result.tables:
+        earlier = result.tables[definition.number]
+        if continued or definition.rows == "form" or earlier is last:
+            part = read_table(sheet, definition, title, title_row, result, how, fmt=fmt, extra_labels=extra,
+                              default_unit=earlier.unit_label)
+            if part is not None and _append(earlier, part, result):
+                return earlier
+            if part is None:
+                return last
+        result.add(
+            "error",
+            f"{source_kind}“{sheet.name}”{_where(sheet)}和“{earlier.sheet}”都是表{definition.number} {definition.title}，请只保留一张。",
+            sheet=sheet.name,
+        )
+        return last
+    parsed = read_table(sheet, definition, title, title_row, result, how, fmt=fmt, extra_labels=extra)
+    if parsed is None:
+        return last
+    result.tables[definition.number] = parsed
+    result.add(
+        "info",
+        f"{source_kind}“{sheet.name}”{_where(sheet)}读作 表{definition.number} {definition.title}（{how}），{len(parsed.rows)} 行。",
+        sheet=sheet.name,
+    )
+    return parsed
+
+
+def _where(sheet):
+    return f"第 {sheet.row_offset + 1} 行起" if sheet.row_offset else ""
+
+
+def _continues(sheet, last, fmt, result, layout):
+    """Rows with no title that carry on the table read just before: the same header, then more lines."""
+    part = read_table(sheet, last.definition, last.title, -1, _Quiet(result), "续表", fmt=fmt,
+                      extra_labels=layout.get(last.definition.number, {}), default_unit=last.unit_label)
+    if part is None or not part.rows:
+        return False
+    return _append(last, part, result)
+
+
+def _append(table, part, result):
+    """Add a continuation's rows to the table, when its columns are the table's columns."""
+    if [r.key for r in part.readings] != [r.key for r in table.readings] or part.unit_label != table.unit_label:
+        return False
+    table.rows.extend(part.rows)
+    table.note = "\n".join(filter(None, [table.note, part.note]))
+    finish(table)
+    for sheet in part.sheets:
+        if sheet not in table.sheets:
+            table.sheets.append(sheet)
+    table.pages = sorted(set(table.pages) | set(part.pages))
+    result.add("info", f"表{table.definition.number} {table.definition.title}在“{part.sheet}”续表，共 {len(table.rows)} 行。", sheet=part.sheet)
+    return True
+
+
+class _Quiet:
+    """A result that keeps a trial reading's findings to itself, so a failed guess leaves no trace."""
+
+    def __init__(self, result):
+        self.findings = []
+
+    def add(self, level, message, **kwargs):
+        self.findings.append((level, message))
