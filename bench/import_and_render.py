@@ -176,6 +176,42 @@ def bench_render(name, disclosure):
     return statistics.median(warm), statistics.median(cold)
 
 
+def bench_detection():
+    """Reading without naming the format: every format of the kind reads the workbook, the best wins.
+
+    Printed against a trivial case in the same run: a workbook of one small table (表7 alone)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from disclosures.ingest.detect import choose
+
+    trivial = io.BytesIO()
+    book = load_workbook(SEED004)
+    for sheet in [s for s in book.worksheets if s.title != "7三公"]:
+        book.remove(sheet)
+    book.save(trivial)
+
+    def timed(source):
+        times = []
+        for _ in range(IMPORT_RUNS):
+            source.seek(0)
+            started = time.perf_counter()
+            choice = choose(source, kind="budget", region_path="辽宁省/基准测试", year=2025)
+            times.append(ms(time.perf_counter() - started))
+            assert choice.format is not None
+        return statistics.median(times)
+
+    with open(SEED004, "rb") as handle:
+        full = timed(handle)
+    small = timed(trivial)
+    print(f"\n== reading without a named format ({IMPORT_RUNS} runs each, median)")
+    print(f"  18-table workbook (seed004)  {full:7.1f} ms")
+    print(f"  one-table workbook           {small:7.1f} ms")
+    print(f"  ratio                        {full / small:7.1f}×")
+    return full
+
+
 def verdict(value, target):
     return "OK" if value <= target else "OVER"
 
@@ -195,7 +231,11 @@ def main():
         warm_median, cold_median = bench_render(name, disclosure)
         summary.append((name, import_median, warm_median, cold_median))
 
+    detection_median = bench_detection()
+
     print("\n== summary")
+    print(f"read without --format, 18 tables: median {detection_median:.0f} ms (target ≤ {IMPORT_TARGET_MS} ms) "
+          f"{verdict(detection_median, IMPORT_TARGET_MS)}")
     for name, import_median, warm_median, cold_median in summary:
         print(f"import {name}: median {import_median:.0f} ms (target ≤ {IMPORT_TARGET_MS} ms) "
               f"{verdict(import_median, IMPORT_TARGET_MS)}")

@@ -6,6 +6,8 @@ it. Disclosures and versions are not editable here at all: they change only thro
 publishing workflow, and nothing published is ever deleted (RULES A.5).
 """
 
+import re
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -18,6 +20,7 @@ from disclosures.models import (
     CalendarYear,
     Department,
     FormatAssignment,
+    LayoutVariant,
     Membership,
     Region,
     Unit,
@@ -176,3 +179,72 @@ class StaffUserAdmin(UserAdmin):
         return queryset.filter(
             Q(memberships__department__region__in=regions) | Q(memberships__region__in=regions) | Q(memberships=None)
         ).filter(is_superuser=False).distinct()
+
+
+class LayoutVariantForm(forms.ModelForm):
+    """A region's wording of a format's columns, one line each: "表2：单位资金合计 = 本年收入/单位资金/小计"."""
+
+    format = forms.ChoiceField(label="表式")
+    wordings_text = forms.CharField(
+        label="列名对应",
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
+        help_text="每行一条：表号：工作簿中的列名 = 表式中的列（如“本年收入/单位资金/小计”，见上传检查报告的“读作表式中的列”）。",
+    )
+
+    class Meta:
+        model = LayoutVariant
+        fields = ["region", "year", "kind", "format", "name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["format"].choices = [(code, f"{d.name}（{code}）") for code, d in sorted(all_formats().items())]
+        if self.instance.pk:
+            self.fields["wordings_text"].initial = "\n".join(
+                f"表{number}：{word} = {key}"
+                for number, roles in self.instance.wordings.items()
+                for key, words in roles.items()
+                for word in words
+            )
+
+    def clean(self):
+        from disclosures.ingest.roles import roles_for
+
+        data = super().clean()
+        fmt = all_formats().get(data.get("format"))
+        if fmt is None:
+            return data
+        wordings, problems = {}, []
+        for line in (data.get("wordings_text") or "").splitlines():
+            if not line.strip():
+                continue
+            match = re.fullmatch(r"\s*表?\s*(\d{1,2})\s*[:：]\s*(.+?)\s*=\s*(.*?)\s*", line)
+            if not match:
+                problems.append(f"无法理解：“{line.strip()}”（应为“表号：列名 = 表式中的列”）")
+                continue
+            number, word, wanted = match.groups()
+            try:
+                definition = fmt.table(number)
+            except KeyError:
+                problems.append(f"表式中没有表{number}")
+                continue
+            roles = roles_for(definition).roles
+            role = next((r for r in roles if wanted in (r.key, r.display)), None)
+            if role is None:
+                choices = "、".join(r.display for r in roles if not r.is_text)
+                problems.append(f"表{number} 没有列“{wanted}”（可选：{choices}）")
+                continue
+            wordings.setdefault(number, {}).setdefault(role.key, []).append(word.split("/")[-1])
+        if problems:
+            raise forms.ValidationError(problems)
+        self.instance.wordings = wordings
+        return data
+
+
+@admin.register(LayoutVariant)
+class LayoutVariantAdmin(RegionScoped):
+    form = LayoutVariantForm
+    list_display = ["name", "region", "year", "kind", "format"]
+    list_filter = ["year", "kind"]
+
+    def get_changeform_initial_data(self, request):
+        return {key: request.GET[key] for key in ("region", "year", "kind", "format", "name", "wordings_text") if key in request.GET}

@@ -72,9 +72,16 @@ def _json_findings(result, outcomes, format_reason=""):
         "format": result.format.code,
         **({"format_reason": format_reason} if format_reason else {}),
         "tables": [
-            {"number": t.definition.number, "title": t.title, "sheet": t.sheet, "rows": len(t.rows), "how": t.matched_by}
+            {
+                "number": t.definition.number, "title": t.title, "sheet": t.sheet, "rows": len(t.rows), "how": t.matched_by,
+                "unit": t.unit_label, "sheets": t.sheets or [t.sheet], "pages": t.pages,
+                # The workbook's header next to the role each column got, and the roles it lacks.
+                "columns": [reading.as_dict() for reading in t.readings],
+                "absent": t.absent_roles,
+            }
             for t in result.ordered_tables()
         ],
+        "identities_checked": sum(1 for o in outcomes if o.status != "not_checked"),
         "findings": [f.as_dict() for f in result.findings],
         "identities": [
             {"id": o.id, "text": o.text, "status": o.status, "reason": o.reason} for o in outcomes

@@ -86,12 +86,23 @@ def test_each_fixture_is_recognised_as_its_format_and_the_reason_is_given(path, 
     assert detection.reason.startswith("按表名和表头识别：" + reason)
 
 
-def test_the_format_that_misses_fewer_tables_wins(first_twelve_tables):
-    # Both formats find the same twelve tables; the 17-table variant misses five, the 18-table format six.
+def test_a_workbook_both_formats_read_alike_is_read_with_the_default_and_says_why(first_twelve_tables):
+    # Both formats find the same twelve tables and the same figures, and neither is complete.
     with open(first_twelve_tables, "rb") as handle:
         detection = detect(handle, "budget")
-    assert detection.format.code == "liaoning-budget-17"
-    assert detection.reason.startswith("按表名和表头识别：识别出 12 张表、117 列，缺少 表13、表14、表15、表16、表17；")
+    assert detection.format.code == "liaoning-budget-18"
+    assert detection.reason.startswith("工作簿同样符合 liaoning-budget-17、liaoning-budget-18（liaoning-budget-17 识别出 12 张表、117 列")
+    assert detection.reason.endswith("读出的数字完全相同；按默认表式选用 liaoning-budget-18")
+
+
+@pytest.mark.django_db
+def test_the_regions_assignment_settles_a_workbook_both_formats_read_alike(first_twelve_tables):
+    assign("辽宁省/沈阳市", "liaoning-budget-17")
+    code, out = run_import(first_twelve_tables)
+    assert code == 0
+    assert "表式来源：liaoning-budget-17，工作簿同样符合 liaoning-budget-17、liaoning-budget-18" in out
+    assert "按辽宁省/沈阳市 2023 年 指定的表式选用 liaoning-budget-17" in out
+    assert Disclosure.objects.get().format == "liaoning-budget-17"
 
 
 @pytest.fixture
@@ -288,7 +299,7 @@ def test_an_uploaded_workbook_that_contradicts_the_assignment_is_refused_with_ad
     assert not Disclosure.objects.exists()
 
 
-def test_an_uploaded_workbook_of_twelve_tables_is_read_with_the_format_that_misses_fewer(client, staff, first_twelve_tables):
+def test_an_uploaded_workbook_that_two_formats_read_alike_is_read_with_the_default(client, staff, first_twelve_tables):
     response = post_workbook(client, staff, first_twelve_tables, year=2025)
-    assert Disclosure.objects.get(department=staff.department_a).format == "liaoning-budget-17"
-    assert "（liaoning-budget-17）：按表名和表头识别：识别出 12 张表" in response.content.decode()
+    assert Disclosure.objects.get(department=staff.department_a).format == "liaoning-budget-18"
+    assert "按默认表式选用 liaoning-budget-18" in response.content.decode()

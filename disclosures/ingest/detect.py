@@ -2,8 +2,8 @@
 
 Regions and years publish different table sets (RULES.md A.7): a Liaoning budget has 18 tables, 沈阳市
 2023 had 17, a Hebei county 9 plus its 绩效目标表, final accounts 公开01–09表. Each format reads the
-workbook, and is scored by the tables it recognises by title, then by the mandatory tables it misses,
-then by the columns it gives a role. The best score wins.
+workbook, and is scored by the tables it recognises by title, then by whether it finds every table
+it requires, then by the columns it gives a role. The best score wins.
 
 On a tie the readings are compared figure by figure. When they agree, the tie is settled by the
 format the administrator assigned to the region and year, else the format of the region's last
@@ -34,7 +34,8 @@ class Fit:
 
     @property
     def score(self):
-        return (len(self.recognised), -len(self.missing), self.columns)
+        # Tables found by title, then whether every mandatory one is there, then columns given a role.
+        return (len(self.recognised), self.complete, self.columns)
 
     def describe(self):
         found = f"识别出 {len(self.recognised)} 张表、{self.columns} 列"

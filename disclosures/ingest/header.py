@@ -24,7 +24,7 @@ class HeaderColumn:
     col: int
     labels: list  # as printed (white space folded), outermost first
     anchors: list  # the merged cell each label stands in: (row, col)
-    cell: str  # the lowest header cell, "D5"
+    cell: str  # the cell its own label stands in (the top of a merged one), "D5"
 
     @property
     def path(self):
@@ -94,7 +94,7 @@ def read_header(sheet: Sheet, first: int, depth: int) -> list[HeaderColumn]:
             labels.append(text)
             anchors.append(anchor)
         if labels:
-            columns.append(HeaderColumn(c, labels, anchors, sheet.ref(first + depth - 1, c)))
+            columns.append(HeaderColumn(c, labels, anchors, sheet.ref(*anchors[-1])))
     return columns
 
 

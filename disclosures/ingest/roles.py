@@ -40,6 +40,7 @@ class Role:
     is_text: bool
     display: str  # "本年收入/单位资金/小计"
     aggregate_of: set = field(default_factory=set)  # the group's wordings, when the role is its 小计
+    saved: set = field(default_factory=set)  # wordings an administrator saved for a region's layout
 
     @property
     def signature(self):
@@ -98,13 +99,14 @@ def _build(definition, extra):
         keyed_groups = [node for node in trail if node.required]
         group_wordings = [wordings(node.labels) for node in keyed_groups]
         keyed.update(w for g in group_wordings for w in g)
-        labels = wordings(leaf.labels) | {normalize(x) for x in extra.get(leaf.key, ())}
+        saved = {normalize(x) for x in extra.get(leaf.key, ())}
+        labels = wordings(leaf.labels) | saved
         known |= labels | {w for g in group_wordings for w in g}
         aggregate = set()
         if keyed_groups and keyed_groups[-1].children[0] is leaf and normalize(leaf.label) in AGGREGATE_LABELS:
             aggregate = group_wordings[-1]
         display = "/".join([*(node.label for node in keyed_groups), leaf.label])
-        roles.append(Role(leaf.key, labels, group_wordings, leaf.is_text, display, aggregate))
+        roles.append(Role(leaf.key, labels, group_wordings, leaf.is_text, display, aggregate, saved))
     for node in groups_seen.values():
         known |= wordings(node.labels)
     return RoleSet(roles, keyed, known)
@@ -189,7 +191,14 @@ def _candidates(role_set, path):
     def groups_match(groups, above):
         return len(groups) == len(above) and all(a in g for a, g in zip(above, groups))
 
+    def within(groups, above):
+        # A saved wording may stand under fewer of the role's groups (单位资金合计 right under 本年收入).
+        rest = iter(groups)
+        return all(any(a in g for g in rest) for a in above)
+
     direct = [role for role in role_set.roles if leaf in role.labels and groups_match(role.groups, above)]
+    if not direct:
+        direct = [role for role in role_set.roles if leaf in role.saved and within(role.groups, above)]
     if direct:
         signature = direct[0].signature
         return [role for role in direct if role.signature == signature]

@@ -52,7 +52,7 @@ class Membership(models.Model):
 
 ADMIN_GROUP = "财政部门管理员"
 ADMIN_MODELS = {
-    "disclosures": ["region", "department", "unit", "membership", "calendaryear", "calendarday", "formatassignment"],
+    "disclosures": ["region", "department", "unit", "membership", "calendaryear", "calendarday", "formatassignment", "layoutvariant"],
     "auth": ["user"],
 }
 
@@ -61,12 +61,10 @@ def grant_administration(user):
     """An administrator works in the administration screens (admin.py scopes what they see)."""
     from django.contrib.auth.models import Group, Permission
 
-    group, created = Group.objects.get_or_create(name=ADMIN_GROUP)
-    if created or not group.permissions.exists():
-        for app_label, names in ADMIN_MODELS.items():
-            group.permissions.add(
-                *Permission.objects.filter(content_type__app_label=app_label, content_type__model__in=names)
-            )
+    group, _created = Group.objects.get_or_create(name=ADMIN_GROUP)
+    # Every time, so a model added later (e.g. layout variants) reaches administrators appointed before it.
+    for app_label, names in ADMIN_MODELS.items():
+        group.permissions.add(*Permission.objects.filter(content_type__app_label=app_label, content_type__model__in=names))
     user.groups.add(group)
     if not user.is_staff:
         user.is_staff = True

@@ -14,6 +14,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -126,6 +128,7 @@ def home(request):
 def upload(request, pk):
     department = department_for(request.user, pk, Membership.Role.EDITOR)
     result = None
+    comparison = []
     limit = settings.MAX_WORKBOOK_BYTES
     if request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > limit + 64 * 1024:
         # Refuse before reading the body, so an oversized upload is never written to disk.
@@ -143,6 +146,7 @@ def upload(request, pk):
             except services.UploadRefused as refused:
                 form.add_error(None, str(refused))
                 result = refused.result
+                comparison = refused.comparison
             except services.DisclosureError as error:
                 form.add_error(None, str(error))
             else:
@@ -152,7 +156,8 @@ def upload(request, pk):
         form = UploadForm(initial={"year": timezone.localdate().year, "kind": "budget"})
     registered = Disclosure.objects.filter(department=department, published_version__isnull=True)
     return render(
-        request, "staff/upload.html", {"department": department, "form": form, "result": result, "registered": registered}
+        request, "staff/upload.html",
+        {"department": department, "form": form, "result": result, "registered": registered, "comparison": comparison},
     )
 
 
@@ -204,7 +209,27 @@ def _workspace_context(request, version):
         "previous": previous,
         "submit_form": SubmitForm(),
         "review_form": ReviewForm(),
+        **_layout_link(request.user, version),
     }
+
+
+def _layout_link(user, version):
+    """For the region's administrator: the admin form that saves this workbook's unknown columns as a variant."""
+    disclosure = version.disclosure
+    unmapped = [
+        f"表{table['number']}：{column['header']} = "
+        for table in version.import_report.get("tables", [])
+        for column in table.get("columns", [])
+        if not column.get("role")
+    ]
+    if not unmapped or not admin_regions(user).filter(pk=disclosure.department.region_id).exists():
+        return {"can_save_layout": False}
+    query = urlencode({
+        "region": disclosure.department.region_id, "year": disclosure.year, "kind": disclosure.kind,
+        "format": disclosure.format, "name": f"{disclosure.department.name} {disclosure.year} 版式",
+        "wordings_text": "\n".join(unmapped),
+    })
+    return {"can_save_layout": True, "save_layout_url": f"{reverse('admin:disclosures_layoutvariant_add')}?{query}"}
 
 
 @never_cache
@@ -257,6 +282,7 @@ def section_edit(request, pk, key):
 
 
 def _warn_of_narrative_mismatches(request, version):
+    version.refresh_from_db(fields=["import_report"])  # the service re-checked the text on its own copy
     pending = [f for _i, f in services.unacknowledged(version) if f.get("narrative")]
     if pending:
         messages.warning(

@@ -1,0 +1,175 @@
+"""A workbook's own header is its layout: flattened groups, renamed tables, year groups, a region's saved wording."""
+
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from disclosures.ingest import read_workbook
+from disclosures.ingest.formats import get_format
+from disclosures.ingest.identities import check_identities
+from disclosures.models import Disclosure, LayoutVariant
+from tests.fixtures.workbooks import add_sheet
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEED004 = FIXTURES / "seed004_budget_2025.xlsx"
+NAME = "单位名称：抚顺市工业和信息化局本级"
+
+
+def income_table(unit_funds_label="单位资金"):
+    """表2 as a 2023 export prints it: 单位资金 one column, no 事业收入 … 其他收入."""
+    funds = ["合计", "一般公共预算", "政府性基金预算", "国有资本经营预算", "财政专户管理资金"]
+    amount = [D("1425.40"), D("1425.40"), D("1425.40"), None, None, None, None, None, None, None, None, None, None]
+    return [
+        ["收入预算总表", *["<"] * 13],
+        [*[None] * 13, "表2"],
+        [NAME, *[None] * 12, "单位：万元"],
+        ["单位名称", "总计", "本年收入", *["<"] * 5, "上年结转结余", *["<"] * 5],
+        ["^", "^", *funds, unit_funds_label, *funds, "单位资金"],
+        ["合计", *amount],
+        ["抚顺市工业和信息化局本级", *amount],
+    ]
+
+
+def three_public_table():
+    """表7 renamed 一般公共预算“三公”经费支出表, with last year's budget beside this year's."""
+    group = ["“三公”经费合计", "因公出国（境）费", "公务用车购置及运行费", "<", "<", "公务接待费"]
+    parts = ["^", "^", "小计", "公务用车购置费", "公务用车运行费", "^"]
+    return [
+        ["一般公共预算“三公”经费支出表", *["<"] * 11],
+        [*[None] * 11, "表7"],
+        [NAME, *[None] * 10, "单位：万元"],
+        ["2024年预算数", *["<"] * 5, "2025年预算数", *["<"] * 5],
+        [*group, *group],
+        [*parts, *parts],
+        [D("6.20"), None, D("6.20"), None, D("6.20"), None, D("5.80"), None, D("5.80"), None, D("5.80"), None],
+    ]
+
+
+@pytest.fixture
+def drifted(tmp_path):
+    """Seed 004 with the 2023-style 表2 and the renamed 三公 table with two year groups."""
+    workbook = load_workbook(SEED004)
+    for name in ("表2", "7三公"):
+        workbook.remove(workbook[name])
+    add_sheet(workbook, "收入", income_table())
+    add_sheet(workbook, "三公", three_public_table())
+    path = tmp_path / "drifted.xlsx"
+    workbook.save(path)
+    return path
+
+
+def read(path):
+    with open(path, "rb") as handle:
+        return read_workbook(handle, get_format("liaoning-budget-18"))
+
+
+def test_a_flattened_group_takes_the_role_of_its_subtotal_and_the_absent_columns_are_said(drifted):
+    result = read(drifted)
+    assert not result.errors
+    income = result.tables["2"]
+    assert [(r.header, r.role) for r in income.readings if "单位资金" in r.header] == [
+        ("本年收入/单位资金", "本年收入/单位资金/小计"),
+        ("上年结转结余/单位资金", "上年结转结余/单位资金"),
+    ]
+    assert "本年收入/单位资金/事业收入" in income.absent_roles
+    outcomes = {o.id: o for o in check_identities(result.tables, result.format)}
+    # B9 needs 事业收入 … 其他收入: not checked, and it says which column is missing — never a traceback.
+    assert outcomes["B9"].status == "not_checked"
+    assert "表2 缺少列“本年收入/单位资金/事业收入”" in outcomes["B9"].reason
+    assert outcomes["B8"].status == "holds" and outcomes["B36"].status == "holds"
+
+
+def test_a_renamed_three_public_table_keeps_both_year_groups(drifted):
+    result = read(drifted)
+    table = result.tables["7"]
+    assert table.title == "一般公共预算“三公”经费支出表"
+    row = table.rows[0]
+    assert (row.values["total"], row.values["vehicles_running"]) == (D("5.80"), D("5.80"))
+    assert (row.values["prior_total"], row.values["prior_vehicles_running"]) == (D("6.20"), D("6.20"))
+    years = {r.header: r.year for r in table.readings}
+    assert years["2024年预算数/“三公”经费合计"] == "prior" and years["2025年预算数/“三公”经费合计"] == "current"
+    outcomes = {o.id: o for o in check_identities(result.tables, result.format)}
+    assert outcomes["B28"].status == "holds" and outcomes["B29"].status == "holds"
+
+
+def test_two_columns_for_one_role_are_an_error_naming_both_cells(tmp_path):
+    workbook = load_workbook(SEED004)
+    workbook["3"]["F5"].value = "人员经费"  # 公用经费 relabelled: two 人员经费 under 基本支出
+    path = tmp_path / "twice.xlsx"
+    workbook.save(path)
+    result = read(path)
+    assert [e.message for e in result.errors] == [
+        "表3 支出预算总表：工作表“3”的 E5“基本支出/人员经费”、F5“基本支出/人员经费” 都可读作“基本支出/人员经费”，"
+        "无法确定哪一列是。请删去多余的列或改正表头。"
+    ]
+    assert "3" not in result.tables
+
+
+def test_swapped_columns_are_read_by_their_headers(tmp_path):
+    workbook = load_workbook(SEED004)
+    sheet = workbook["3"]
+    for row in sheet.iter_rows(min_row=5, max_row=sheet.max_row):
+        if not any(type(cell).__name__ == "MergedCell" for cell in row[4:6]):
+            row[4].value, row[5].value = row[5].value, row[4].value
+    path = tmp_path / "swapped.xlsx"
+    workbook.save(path)
+    base, swapped = read(SEED004), read(path)
+    assert swapped.figures()["3"] == base.figures()["3"]
+    assert swapped.tables["3"].rows[0].values["basic_personnel"] == D("1106.69")
+
+
+def post_workbook(client, user, department, path, year=2025):
+    client.force_login(user)
+    with open(path, "rb") as handle:
+        return client.post(
+            reverse("staff_upload", args=[department.pk]),
+            {"year": year, "kind": "budget", "approved_on": f"{year}-02-01", "workbook": handle},
+            follow=True,
+        )
+
+
+def test_the_check_report_shows_the_workbooks_header_next_to_each_role(client, staff, drifted):
+    page = post_workbook(client, staff.editor_a, staff.department_a, drifted).content.decode()
+    assert "各表的列与对应关系" in page
+    assert "<td>本年收入/单位资金</td><td>H5</td><td>本年收入/单位资金/小计</td>" in page
+    assert "<td>2024年预算数/“三公”经费合计</td><td>A5</td><td>上年 · “三公”经费合计</td>" in page
+    assert "工作簿没有的列：本年收入/单位资金/事业收入" in page
+
+
+def test_a_wording_the_administrator_saves_is_read_by_the_next_workbook(client, staff, tmp_path):
+    workbook = load_workbook(SEED004)
+    for name in ("表2",):
+        workbook.remove(workbook[name])
+    add_sheet(workbook, "收入", income_table(unit_funds_label="单位资金收入合计"))
+    path = tmp_path / "own_wording.xlsx"
+    workbook.save(path)
+    page = post_workbook(client, staff.editor_a, staff.department_a, path).content.decode()
+    assert "<td>本年收入/单位资金收入合计</td><td>H5</td><td>表式之外的列（照原样保存和展示）</td>" in page
+    version = Disclosure.objects.get(department=staff.department_a).versions.get()
+
+    # The province's administrator sees the link to the admin form, prefilled with the unknown column.
+    client.force_login(staff.admin)
+    page = client.get(reverse("staff_version", args=[version.pk])).content.decode()
+    assert "将表式之外的列登记为本地区的表式变体" in page
+    response = client.post(reverse("admin:disclosures_layoutvariant_add"), {
+        "region": staff.department_a.region.parent_id, "year": 2025, "kind": "budget", "format": "liaoning-budget-18",
+        "name": "本省 2025 年版式", "wordings_text": "表2：本年收入/单位资金收入合计 = 本年收入/单位资金/小计",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert LayoutVariant.objects.get().wordings == {"2": {"current_unit_funds_subtotal": ["单位资金收入合计"]}}
+
+    page = post_workbook(client, staff.editor_b, staff.department_b, path).content.decode()
+    assert "<td>本年收入/单位资金收入合计</td><td>H5</td><td>本年收入/单位资金/小计</td>" in page
+
+
+def test_a_wording_naming_no_column_of_the_format_is_refused_in_the_admin(client, staff):
+    client.force_login(staff.admin)
+    response = client.post(reverse("admin:disclosures_layoutvariant_add"), {
+        "region": staff.department_a.region.parent_id, "year": 2025, "kind": "budget", "format": "liaoning-budget-18",
+        "name": "x", "wordings_text": "表2：单位资金收入合计 = 不存在的列",
+    })
+    assert "表2 没有列“不存在的列”" in response.content.decode()
+    assert not LayoutVariant.objects.exists()
