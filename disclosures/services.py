@@ -393,7 +393,7 @@ def redraft_explanation(version, *, actor) -> Section:
     _require(actor, version.disclosure.department, Membership.Role.EDITOR)
     _require_status(version, Version.Status.DRAFT)
     _write_draft_explanation(version)
-    added, resolved = refresh_narrative_warnings(version)
+    added, resolved = _refresh_narrative_warnings(version)
     record("redraft", disclosure=version.disclosure, version=version, actor=actor, **_narrative_changes(added, resolved))
     return version.sections.get(key="explanation")
 
@@ -424,7 +424,7 @@ def save_section(version, *, key, body, actor) -> Section:
     _write_body(section, body)
     # Every save re-checks the figures the text states: the text changes after upload, so the
     # warnings found at upload are not enough.
-    added, resolved = refresh_narrative_warnings(version)
+    added, resolved = _refresh_narrative_warnings(version)
     record(
         "edit", disclosure=version.disclosure, version=version, actor=actor, section=key,
         before_chars=len(before), after_chars=len(section.body), **_narrative_changes(added, resolved),
@@ -497,7 +497,7 @@ def unacknowledged(version):
     return [(i, f) for i, f in warnings_of(version) if i not in done]
 
 
-def refresh_narrative_warnings(version) -> tuple[list, list]:
+def _refresh_narrative_warnings(version) -> tuple[list, list]:
     """Bring the report's narrative warnings up to date with the text; (added, resolved) messages.
 
     Each figure the narrative states about a table (totals, 基本/项目支出, 三公 and its parts,
@@ -539,7 +539,7 @@ def recheck_narrative(version, *, actor) -> tuple[list, list]:
     version = _locked(version)
     _require(actor, version.disclosure.department, Membership.Role.EDITOR)
     _require_status(version, Version.Status.DRAFT)
-    return refresh_narrative_warnings(version)
+    return _refresh_narrative_warnings(version)
 
 
 def _narrative_changes(added, resolved):
@@ -624,7 +624,7 @@ def carry_over_acknowledgements(version) -> list[WarningAcknowledgement]:
     event in the name of whoever created the version. The version's narrative warnings are brought
     up to date first, so a recurring narrative mismatch is carried over too.
     """
-    refresh_narrative_warnings(version)
+    _refresh_narrative_warnings(version)
     previous = (
         Version.objects.filter(disclosure_id=version.disclosure_id, number__lt=version.number, acknowledgements__isnull=False)
         .order_by("-number")
@@ -650,7 +650,7 @@ def carry_over_acknowledgements(version) -> list[WarningAcknowledgement]:
 def blockers(version) -> list[str]:
     """Why this version cannot go to review yet (empty when it can)."""
     reasons = [
-        f"情况说明中的数字与表格不一致，未确认：{f['message']}" if f.get("narrative") else f"未确认的警告：{f['message']}"
+        f"说明栏目中的数字与表格不一致，未确认：{f['message']}" if f.get("narrative") else f"未确认的警告：{f['message']}"
         for _i, f in unacknowledged(version)
     ]
     reasons += [f"{item.label}：{item.detail}" for item in completeness.missing(version)]
@@ -665,7 +665,7 @@ def submit(version, *, actor, change_note="") -> Version:
     _require(actor, disclosure.department, Membership.Role.EDITOR)
     _require_status(version, Version.Status.DRAFT)
     # The text may have changed by a path that does not re-check it (a Word import): judge it as it is.
-    refresh_narrative_warnings(version)
+    _refresh_narrative_warnings(version)
     reasons = blockers(version)
     if reasons:
         raise DisclosureError("还不能提交审查：" + "；".join(reasons[:5]) + ("……" if len(reasons) > 5 else ""))

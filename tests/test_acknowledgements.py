@@ -27,7 +27,7 @@ from disclosures.services import (
     unacknowledged,
     warnings_of,
 )
-from tests.conftest import SEED004, ready_for_review, upload_seed004
+from tests.conftest import SEED004, upload_seed004
 
 NOON = datetime.datetime(2025, 2, 20, 4, tzinfo=datetime.timezone.utc)  # 12:00 in Shanghai
 
@@ -157,22 +157,21 @@ def test_the_reviewer_sees_the_warnings_but_no_boxes_to_tick(client, staff, tmp_
     assert not WarningAcknowledgement.objects.exists()
 
 
-def test_a_report_of_hundreds_of_warnings_is_confirmed_in_one_request(client, staff, tmp_path):
-    """A workbook whose 表3 is a cent off in every 项 row: one remark covers every warning it raises."""
+def test_a_report_of_over_a_hundred_warnings_is_confirmed_in_one_request(client, staff, tmp_path):
+    """Six tables whose every detail row is a few cents off, as a faulty export makes them: one remark for all."""
     book = load_workbook(SEED004)
-    changed = 0
-    for row in book["3"].iter_rows(min_row=7):
-        code = str(row[0].value or "").strip()
-        if len(code) == 7 and code.isdigit():
-            for cell in row[2:]:  # 合计, 基本支出, … : every figure of the row
-                if cell.value not in (None, ""):
-                    cell.value = f"{float(str(cell.value).replace(',', '')) + 0.01:.2f}"
-                    changed += 1
-    path = tmp_path / "every_row.xlsx"
+    for sheet, cents in (("3", 1), ("表5", 2), ("表10", 3), ("12", 1), ("表6 基本支出", 1), ("表11政府预算", 1)):
+        for row in book[sheet].iter_rows(min_row=5):
+            code = str(row[0].value or "").strip()
+            if code.isdigit() and len(code) in (5, 7):  # 款 and 项 rows, every figure of them
+                for cell in row[2:]:
+                    if cell.value not in (None, ""):
+                        cell.value = f"{float(str(cell.value).replace(',', '')) + cents / 100:.2f}"
+    path = tmp_path / "faulty_export.xlsx"
     book.save(path)
     version = upload_seed004(staff, path=path)
     pending = [i for i, _f in unacknowledged(version)]
-    assert changed > 20 and len(pending) > 20
+    assert len(pending) > 100
 
     client.force_login(staff.editor_a)
     page = client.post(

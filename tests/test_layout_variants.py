@@ -13,6 +13,8 @@ Two kinds of tests live here:
 - test_generator_*: the kit itself (the variant really is what it claims, with the same figures). These
   must always pass; if one fails, the reader tests of that case say nothing.
 - test_variant_* and test_reader_*: the reader. Many fail while the reader is rigid; that is the point.
+  The cases it does not read back yet are listed in tests/variants/known_gaps.txt and expected to fail
+  (strictly, see tests/conftest.py). Changing a transform changes the variants: rerun and update the list.
 """
 
 from __future__ import annotations
@@ -132,6 +134,11 @@ def base_reading(base: Base):
     return result
 
 
+@functools.cache
+def base_transforms(base: Base) -> tuple[str, ...]:
+    return tuple(applicable(base_model(base)))
+
+
 def base_titles(base: Base) -> dict[str, str]:
     return {block.title: block.role for _sheet, block in base_model(base).blocks("table", "form")}
 
@@ -155,12 +162,12 @@ def build_cases() -> list[Case]:
     cases = []
     for base in BASES:
         cases.append(Case(f"{base.stem}-as_is", base, (), f"{base.stem}:as_is"))
-        for name in applicable(base_model(base)):
+        for name in base_transforms(base):
             cases.append(Case(f"{base.stem}-{name}", base, (name,), f"{base.stem}:{name}"))
     rng = random.Random(2025)
     for i in range(COMBINATIONS):
         base = rng.choice(BASES)
-        names = applicable(base_model(base))
+        names = base_transforms(base)
         chosen = sorted(rng.sample(names, rng.randint(2, min(4, len(names)))), key=lambda n: TRANSFORMS[n].stage)
         cases.append(Case(f"combo{i:03d}-{base.stem}-{'+'.join(chosen)}", base, tuple(chosen), f"combo{i}"))
     return cases
@@ -386,7 +393,7 @@ def sibling_pair(model):
 def read_for_failure(base: Base, data: bytes):
     """Detection as the command does it; if detection refuses, the known format, since these tests are
     about what the reader says of a header, not about detection."""
-    detection, result = read_without_format(data, base.kind)
+    _detection, result = read_without_format(data, base.kind)
     return result if result is not None else read_with_format(data, base.format_code)
 
 
@@ -594,7 +601,7 @@ def test_generator_swap_moves_headers_and_figures_together():
     model = base.clone()
     swap_columns(model, Aim(lambda c: c[2].title == "支出预算总表"))
     bs, bl = table(base, "支出预算总表")
-    vs, vl = table(reload(model), "支出预算总表")
+    vs, _vl = table(reload(model), "支出预算总表")
     row = bl.header_start + 1
     assert [bs.get(row, 4), bs.get(row, 5)] == ["人员经费", "公用经费"]
     assert [vs.get(row, 4), vs.get(row, 5)] == ["公用经费", "人员经费"]

@@ -69,7 +69,7 @@ def test_a_basic_spending_figure_that_disagrees_with_the_tables_stops_submission
         "B47 情况说明中的收支数 = 表中数（情况说明：“基本支出 1,270.28 万元”）："
         "左边 1,270.28，右边 1,207.28，相差 63.00（不一致）"
     )
-    with pytest.raises(DisclosureError, match="还不能提交审查：情况说明中的数字与表格不一致，未确认：B47"):
+    with pytest.raises(DisclosureError, match="还不能提交审查：说明栏目中的数字与表格不一致，未确认：B47"):
         submit(version, actor=staff.editor_a)
     assert Version.objects.get(pk=version.pk).status == Version.Status.DRAFT
 
@@ -118,7 +118,7 @@ def test_a_correction_whose_text_keeps_the_old_three_public_figures_cannot_be_su
         "B48 情况说明中的“三公”经费及各项 = 表7（情况说明：“公务接待费 0.20 万元”）：左边 0.20，右边 0.30，相差 -0.10（不一致）",
         "B48 情况说明中的“三公”经费及各项 = 表7（情况说明：““三公”经费预算 11.20 万元”）：左边 11.20，右边 11.30，相差 -0.10（不一致）",
     ])
-    with pytest.raises(DisclosureError, match="情况说明中的数字与表格不一致，未确认：B48"):
+    with pytest.raises(DisclosureError, match="说明栏目中的数字与表格不一致，未确认：B48"):
         submit(correction, actor=staff.editor_a, change_note="更正表7")
     assert Version.objects.get(pk=correction.pk).status == Version.Status.DRAFT
 
@@ -147,7 +147,7 @@ def test_each_figure_the_text_states_about_a_table_binds(staff, old, new, identi
     rewrite(version, staff, old, new)
     (message,) = narrative_pending(version)
     assert message.startswith(f"{identity} ") and shows in message and "（不一致）" in message
-    assert any(reason.startswith("情况说明中的数字与表格不一致，未确认：" + identity) for reason in blockers(version))
+    assert any(reason.startswith("说明栏目中的数字与表格不一致，未确认：" + identity) for reason in blockers(version))
 
 
 def test_the_procurement_paragraphs_total_is_checked_against_table_14(staff):
@@ -186,13 +186,13 @@ def test_the_section_editor_shows_the_mismatch_after_saving_and_the_report_lists
     page = client.post(url, {"body": body}, follow=True).content.decode()
 
     assert "已保存“情况说明”。" in page
-    assert "说明栏目中有 1 处数字与表格不一致：请改正，或在检查报告中逐条确认并说明理由，否则不能提交审查。" in page
+    assert "说明栏目中有 1 处数字与表格不一致：请改正，或在检查报告中确认并说明理由，否则不能提交审查。" in page
     assert "数字核对：与表格不一致" in page
     assert "“公务接待费 0.50 万元”）：左边 0.50，右边 0.00，相差 0.50（不一致）" in page
     assert "未确认：到检查报告中确认" in page
     report = client.get(reverse("staff_version", args=[version.pk])).content.decode()
     assert "说明栏目中的数字与表格不一致（须改正或确认）" in report
-    assert "情况说明中的数字与表格不一致，未确认：B48" in report  # among what stops submission
+    assert "说明栏目中的数字与表格不一致，未确认：B48" in report  # among what stops submission
     assert "尚有 1 条警告未确认。" in report
 
     version.refresh_from_db()

@@ -287,7 +287,7 @@ def _warn_of_narrative_mismatches(request, version):
     if pending:
         messages.warning(
             request,
-            f"说明栏目中有 {len(pending)} 处数字与表格不一致：请改正，或在检查报告中逐条确认并说明理由，否则不能提交审查。",
+            f"说明栏目中有 {len(pending)} 处数字与表格不一致：请改正，或在检查报告中确认并说明理由，否则不能提交审查。",
         )
 
 

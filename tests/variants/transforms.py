@@ -239,8 +239,8 @@ def flatten(model, rng):
         return any(s[0] is not sheet or (s[4] not in cols and s[5] not in cols) for s in swaps)
 
     candidates = [c for c in candidates if leaves_a_swap(c)] or candidates
-    sheet, block, layout, m, child_row, cols = rng.choice(candidates)
-    group_row, first, last = m[0], cols[0], cols[-1]
+    sheet, _block, layout, m, child_row, cols = rng.choice(candidates)
+    group_row, first = m[0], cols[0]
     group_label = norm(sheet.get(group_row, first))
     path = layout.paths[first]
     group_path = tuple(path[: path.index(group_label) + 1])
@@ -276,7 +276,7 @@ def flatten(model, rng):
             sheet.set(r, new_last, value)
     for start in blocks:
         shift = start - layout.header_start
-        g, child, bottom = group_row + shift, child_row + shift, last_label + shift
+        g, bottom = group_row + shift, last_label + shift
         for mm in list(sheet.merges):
             if mm[1] <= first <= mm[3] and g < mm[0] <= bottom:
                 if mm[1] != mm[3]:
@@ -304,7 +304,7 @@ def swap_candidates(model):
     for sheet, block, layout in ordinary_tables(model):
         values = set(layout.value_cols)
         amounts = set(layout.amount_cols)
-        for m, child_row, cols in groups(layout):
+        for _m, child_row, cols in groups(layout):
             leaves = [
                 c
                 for c in cols
@@ -325,7 +325,7 @@ def swap_columns(model, rng):
     candidates = swap_candidates(model)
     if not candidates:
         raise NotApplicable("swap: no two sibling columns left")
-    sheet, block, layout, child_row, a, b = rng.choice(candidates)
+    sheet, _block, layout, child_row, a, b = rng.choice(candidates)
     labels = (sheet.value(child_row, a), sheet.value(child_row, b))
     # Down to the last figure: notes under the table are often merged across it and do not move.
     last = max([*layout.body_rows, *(start + depth - 1 for start, depth in layout.repeats)])
@@ -391,8 +391,8 @@ def _prior_figures(layout: TableLayout, rng, current: dict[int, Decimal | None])
 
 def year_groups(model, rng):
     """“三公”表 as two year groups side by side: "{year-1}年预算数" (made up) | "{year}年预算数" (the base figures)."""
-    sheet, block, layout = three_public_table(model)
-    width, hs, depth = layout.width, layout.header_start, layout.header_depth
+    sheet, _block, layout = three_public_table(model)
+    width, hs = layout.width, layout.header_start
     data = layout.body_rows[0]
     current = {c: as_number(sheet.get(data, c)) for c in layout.value_cols}
     prior = _prior_figures(layout, rng, current)
@@ -643,7 +643,7 @@ def split_candidates(model):
 def split_table(model, rng):
     """The second half of a long table's body moves to a new sheet right after it, under a repeated header
     (with no title, or with the title, 表N and unit lines and "（续）")."""
-    sheet, block, layout = max(split_candidates(model), key=lambda t: len(t[2].body_rows))
+    sheet, _block, layout = max(split_candidates(model), key=lambda t: len(t[2].body_rows))
     at = _split_point(layout)
     titled = rng.random() < 0.5
     tail = sheet.copy_rows(at, layout.end)
