@@ -28,7 +28,9 @@ class HeaderColumn:
 
     @property
     def path(self):
-        return [normalize(label) for label in self.labels]
+        from disclosures.ingest.roles import label_key
+
+        return [label_key(label) for label in self.labels]
 
 
 def is_data_row(sheet: Sheet, r: int, known=frozenset()):

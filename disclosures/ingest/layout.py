@@ -8,7 +8,7 @@ are a continuation of the table read just before it (a printed page that carried
 from dataclasses import dataclass
 
 from disclosures.ingest.grid import Sheet
-from disclosures.ingest.header import find_header
+from disclosures.ingest.header import find_header, is_data_row
 from disclosures.ingest.roles import roles_for
 from disclosures.ingest.titles import TABLE_NUMBER, is_furniture_text, title_row_hits
 from disclosures.ingest.grid import cell_text
@@ -48,6 +48,14 @@ def _is_number_line(sheet, r):
     )
 
 
+def _is_title_block_line(sheet, r):
+    """表N, 部门名称, 单位, 预算年度, or a department's name alone: a short line of text, no figures."""
+    cells = sheet.nonempty(r)
+    return _is_number_line(sheet, r) or (
+        len(cells) <= 2 and not any(isinstance(v, (int, float)) for _c, v in cells) and not is_data_row(sheet, r)
+    )
+
+
 def _header_follows(sheet, r, definitions):
     """Is a header of one of these tables within the title block below row r?"""
     for definition in definitions:
@@ -58,7 +66,7 @@ def _header_follows(sheet, r, definitions):
         if first is None or first > r + TITLE_BLOCK_ROWS:
             continue
         between = range(r + 1, first)
-        if all(sheet.is_blank(x) or _is_number_line(sheet, x) for x in between):
+        if all(sheet.is_blank(x) or _is_title_block_line(sheet, x) for x in between):
             return True
     return False
 

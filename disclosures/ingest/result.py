@@ -68,6 +68,7 @@ class ParsedTable:
     absent_roles: list[str] = field(default_factory=list)  # role labels the workbook does not print
     sheets: list[str] = field(default_factory=list)  # every sheet (or page) the table was read from
     pages: list[int] = field(default_factory=list)  # PDF pages, when read from a PDF
+    printed_lines: list[ParsedRow] = field(default_factory=list)  # a table of panels: its lines as printed
 
     @property
     def is_empty(self):

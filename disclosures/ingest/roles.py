@@ -21,6 +21,12 @@ from disclosures.text import normalize
 
 YEAR_LABEL = re.compile(r"^(?:(\d{4})年?度?|(本年|上年|本年度|上年度))(预算数|决算数|预算|决算|执行数|预计执行数|数)?$")
 AGGREGATE_LABELS = {"小计", "合计"}
+UNIT_IN_LABEL = re.compile(r"\((?:金额)?单位:[^)]*\)")
+
+
+def label_key(text):
+    """A header label as matched: normalised, without a unit in brackets (价值（金额单位：元）→ 价值)."""
+    return UNIT_IN_LABEL.sub("", normalize(text)) or normalize(text)
 
 
 @cache
@@ -41,6 +47,7 @@ class Role:
     display: str  # "本年收入/单位资金/小计"
     aggregate_of: set = field(default_factory=set)  # the group's wordings, when the role is its 小计
     saved: set = field(default_factory=set)  # wordings an administrator saved for a region's layout
+    aggregate_groups: list = field(default_factory=list)  # the keyed groups above the flattened group
 
     @property
     def signature(self):
@@ -78,16 +85,16 @@ _ROLE_SETS = {}
 
 def _build(definition, extra):
     leaves = list(_walk(definition.columns, []))
-    own = {normalize(label) for leaf, _t in leaves for label in leaf.labels}
+    own = {label_key(label) for leaf, _t in leaves for label in leaf.labels}
     groups_seen = {}
     for _leaf, trail in leaves:
         for node in trail:
             groups_seen[id(node)] = node
-    own |= {normalize(label) for node in groups_seen.values() for label in node.labels}
+    own |= {label_key(label) for node in groups_seen.values() for label in node.labels}
     synonyms = _synonyms()
 
     def wordings(labels):
-        found = {normalize(label) for label in labels}
+        found = {label_key(label) for label in labels}
         for label in list(found):
             found |= {s for s in synonyms.get(label, ()) if s not in own}
         return found
@@ -102,11 +109,14 @@ def _build(definition, extra):
         saved = {normalize(x) for x in extra.get(leaf.key, ())}
         labels = wordings(leaf.labels) | saved
         known |= labels | {w for g in group_wordings for w in g}
-        aggregate = set()
-        if keyed_groups and keyed_groups[-1].children[0] is leaf and normalize(leaf.label) in AGGREGATE_LABELS:
-            aggregate = group_wordings[-1]
+        aggregate, aggregate_groups = set(), group_wordings
+        parent = trail[-1] if trail else None
+        if parent is not None and parent.children[0] is leaf and normalize(leaf.label) in AGGREGATE_LABELS:
+            aggregate = wordings(parent.labels)
+            if parent.required:  # a keyed group is among the groups: the flattened column stands above it
+                aggregate_groups = group_wordings[:-1]
         display = "/".join([*(node.label for node in keyed_groups), leaf.label])
-        roles.append(Role(leaf.key, labels, group_wordings, leaf.is_text, display, aggregate, saved))
+        roles.append(Role(leaf.key, labels, group_wordings, leaf.is_text, display, aggregate, saved, aggregate_groups))
     for node in groups_seen.values():
         known |= wordings(node.labels)
     return RoleSet(roles, keyed, known)
@@ -204,5 +214,5 @@ def _candidates(role_set, path):
         return [role for role in direct if role.signature == signature]
     return [
         role for role in role_set.roles
-        if role.aggregate_of and leaf in role.aggregate_of and groups_match(role.groups[:-1], above)
+        if role.aggregate_of and leaf in role.aggregate_of and groups_match(role.aggregate_groups, above)
     ]

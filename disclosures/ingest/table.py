@@ -118,8 +118,11 @@ def read_table(sheet, definition, title, title_row, result, how, *, fmt=None, ex
 def finish(parsed):
     """What follows from all the rows: panels read apart, a one-line table kept to its line."""
     definition = parsed.definition
-    if definition.panel and not any(row.cells.get("_panel") is not None for row in parsed.rows):
-        parsed.rows = split_panels(parsed.rows, definition)
+    if definition.panel:
+        # Panels are read apart from the printed lines, so a continuation extends the lines, not the panels.
+        if not parsed.printed_lines:
+            parsed.printed_lines = parsed.rows
+        parsed.rows = split_panels(parsed.printed_lines, definition)
     if definition.rows == "single":
         parsed.rows = [row for row in parsed.rows if row.values][:1] or parsed.rows[:1]
 

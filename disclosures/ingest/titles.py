@@ -24,6 +24,7 @@ def is_furniture_text(text):
         or NAME_LINE.match(text)
         or (UNIT_LINE.search(text) and len(text) < 40)
         or re.fullmatch(r"\d{4}[-年./]\d{1,2}([-月./]\d{1,2}日?)?", text)
+        or re.fullmatch(r"(预算|决算)?年度[:：]?\d{4}年?度?", text)
     )
 
 
@@ -43,17 +44,41 @@ def title_candidates(fmt, text: str):
 
 
 def title_row_hits(fmt, sheet: Sheet, r):
-    """(definition, strength, title as printed) for a row that reads as a table title, else []."""
+    """(definition, strength, title as printed) for a row that reads as a table title, else [].
+
+    A title stands at the left edge or across most of the width; a group label inside a header
+    (本年一般公共预算基本支出 over three columns) may use the same words but does neither."""
     cells = sheet.nonempty(r)
     if not cells or len(cells) > 3 or any(isinstance(v, (int, float)) for _c, v in cells):
         return []
-    texts = [cell_text(v) for _c, v in cells if not is_furniture_text(cell_text(v))]
-    if len(texts) != 1:
+    titled = [(c, cell_text(v)) for c, v in cells if not is_furniture_text(cell_text(v))]
+    if len(titled) != 1:
         return []
+    column, text = titled[0]
+    if re.match(r"^(注|备注|说明)[:：]", text) or text.endswith(("。", "；")):
+        return []  # a note under a table, however it is worded
+    if column > 1 and not _after_a_table_or_nothing(sheet, r):
+        return []
+    texts = [text]
     normal = normalize(texts[0])
     if len(normal) > 60:
         return []
     return [(d, s, texts[0]) for d, s in title_candidates(fmt, normal)]
+
+
+def _after_a_table_or_nothing(sheet, r):
+    """Is the last filled row above r a line of figures, a note or title furniture (or is there none)?"""
+    from disclosures.ingest.header import is_data_row
+
+    for above in range(r - 1, -1, -1):
+        cells = sheet.nonempty(above)
+        if not cells:
+            continue
+        text = cell_text(cells[0][1])
+        return is_data_row(sheet, above) or text.startswith(("注", "备注", "说明")) or all(
+            is_furniture_text(cell_text(v)) for _c, v in cells
+        )
+    return True
 
 
 def identify(fmt, sheet: Sheet, top_rows=TITLE_ROWS):
@@ -75,7 +100,8 @@ def identify(fmt, sheet: Sheet, top_rows=TITLE_ROWS):
             for definition, strength in title_candidates(fmt, text):
                 title_hits.append((definition, strength, cell_text(value), r))
     distinct = {d.number for d, *_ in title_hits}
-    if len(distinct) >= 3:
+    # Three table names above any header, or two with no table anywhere below them: a contents page.
+    if len(distinct) >= 3 or (len(distinct) == 2 and not any(len(sheet.nonempty(r)) >= 3 for r in range(len(sheet.grid)))):
         return None, "含多个表名，视为目录或封面", "", -1
     exact = [h for h in title_hits if h[1] == "title"]
     if exact:

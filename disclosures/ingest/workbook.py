@@ -118,7 +118,10 @@ def _append(table, part, result):
     """Add a continuation's rows to the table, when its columns are the table's columns."""
     if [r.key for r in part.readings] != [r.key for r in table.readings] or part.unit_label != table.unit_label:
         return False
-    table.rows.extend(part.rows)
+    if table.definition.panel:
+        table.printed_lines.extend(part.printed_lines)
+    else:
+        table.rows.extend(part.rows)
     table.note = "\n".join(filter(None, [table.note, part.note]))
     finish(table)
     for sheet in part.sheets:
