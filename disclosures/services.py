@@ -135,6 +135,7 @@ def _new_version(
     if disclosure.versions.filter(status__in=Version.OPEN_STATUSES).exists():
         raise DisclosureError("该公开已有未完成的草稿或审查中的版本，请先处理该版本。")
     number = (disclosure.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    units = _save_units(result, disclosure.department)  # before the report: it says which units it matched
     version = Version.objects.create(
         disclosure=disclosure,
         number=number,
@@ -144,7 +145,6 @@ def _new_version(
     )
     if workbook is not None:
         version.workbook.save(Path(source_file).name or "workbook.xlsx", workbook, save=True)
-    units = _save_units(result, disclosure.department)
     _save_tables(result, version, units)
     for position, section in enumerate(sections):
         Section.objects.create(version=version, key=section.key, title=section.title, position=position, body=section.body)
@@ -163,24 +163,50 @@ def _new_version(
 
 
 def _save_units(result, department):
-    """Units named in the tables: 表2/表9 unit rows, and the code-prefixed name in 表16."""
+    """The department's units named in the tables, matched to its registered units by code, then by name.
+
+    Units are named by 表2/表9 unit rows ("560001 沈阳市大数据管理局本级" or the name alone), coded rows of
+    the classification tables, and the code-prefixed name in 表16. A department with no unit registered yet
+    gets the workbook's units, and the report lists them for the administrator to check; a department whose
+    units are registered gets no new one: an unknown unit is reported for the administrator to confirm.
+    Returns {("code", code) or ("name", normalised name): Unit}.
+    """
     found = {}
     for table in result.tables.values():
         for row in table.rows:
             if row.kind == "unit" and row.unit_name:
-                found.setdefault(row.unit_name, row.unit_code)
+                found.setdefault((row.unit_code, row.unit_name), table.definition.label)
             if row.kind == "field" and normalize(row.cells.get("label", "")) == normalize("部门（单位）名称"):
                 value = row.cells.get("value", "")
                 code, name = value[:6], value[6:].split("-")[0]
                 if code.isdigit():
-                    found[name] = code
-    units = {}
-    for name, code in found.items():
-        unit, _created = Unit.objects.get_or_create(department=department, name=name, defaults={"code": code or ""})
-        if code and not unit.code:
+                    found.setdefault((code, name), table.definition.label)
+    registered = list(department.units.all())
+    by_code = {unit.code: unit for unit in registered if unit.code}
+    by_name = {normalize(unit.name): unit for unit in registered}
+    units, new, unknown = {}, [], []
+    for (code, name), where in found.items():
+        unit = by_code.get(code) if code else None
+        unit = unit or by_name.get(normalize(name))
+        if unit is None and not registered:
+            unit = by_name.get(normalize(name)) or Unit.objects.create(department=department, name=name, code=code or "")
+            by_name[normalize(name)] = unit
+            if code:
+                by_code[code] = unit
+            new.append(f"{code} {name}".strip())
+        elif unit is None:
+            unknown.append(f"{code} {name}（{where}）".strip())
+            continue
+        elif code and not unit.code:
             unit.code = code
             unit.save(update_fields=["code"])
-        units[normalize(name)] = unit
+        units[("name", normalize(name))] = unit
+        if unit.code:
+            units[("code", unit.code)] = unit
+    if new:
+        result.add("info", f"按工作簿登记了本部门的单位：{'、'.join(new)}。请财政部门管理员核对。")
+    if unknown:
+        result.add("info", f"工作簿中的单位未在本部门登记：{'、'.join(unknown)}。未新建单位；如确属本部门，请财政部门管理员在后台登记后重新上传。")
     return units
 
 
@@ -210,7 +236,7 @@ def _save_tables(result, version, units):
                     code=row.code,
                     name=row.name[:500],
                     level=row.level,
-                    unit=units.get(normalize(row.unit_name)) if row.unit_name else None,
+                    unit=units.get(("code", row.unit_code)) or units.get(("name", normalize(row.unit_name))),
                     is_total=row.is_total,
                     cells=row.cells,
                     values={key: f"{value:.2f}" for key, value in row.values.items()},

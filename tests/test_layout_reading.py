@@ -1,5 +1,6 @@
 """A workbook's own header is its layout: flattened groups, renamed tables, year groups, a region's saved wording."""
 
+import datetime
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -173,3 +174,33 @@ def test_a_wording_naming_no_column_of_the_format_is_refused_in_the_admin(client
     })
     assert "表2 没有列“不存在的列”" in response.content.decode()
     assert not LayoutVariant.objects.exists()
+
+
+@pytest.mark.django_db
+def test_rows_that_name_a_unit_are_matched_to_the_registered_units_by_code_and_group_rows_are_not_units(tmp_path):
+    from disclosures.models import Department, Region, TableRow, Unit
+    from disclosures.services import import_disclosure, run_checks
+
+    department = Department.objects.create(region=Region.get_or_create_path("辽宁省/抚顺市"), name="抚顺市工业和信息化局")
+    registered = Unit.objects.create(department=department, code="060001", name="工业和信息化局本级")
+    workbook = load_workbook(SEED004)
+    sheet = workbook["表2"]
+    sheet["A8"].value = "060001 抚顺市工业和信息化局本级"  # coded, and worded unlike the registered name
+    procurement = workbook["14"]
+    group_row = procurement.max_row + 1
+    procurement.cell(row=group_row, column=1, value="项目支出")
+    path = tmp_path / "units.xlsx"
+    workbook.save(path)
+    result = read(path)
+    outcomes = run_checks(result)
+    version = import_disclosure(
+        result, region_path="辽宁省/抚顺市", department_name=department.name, year=2025, kind="budget",
+        approved_on=datetime.date(2025, 2, 10), outcomes=outcomes,
+    )
+    assert list(department.units.all()) == [registered]
+    row = TableRow.objects.get(table__version=version, table__number="2", kind="unit")
+    assert row.unit == registered
+    assert TableRow.objects.get(table__version=version, table__number="14", name="项目支出").kind == "group"
+    report = " ".join(f["message"] for f in version.import_report["findings"])
+    # 表9 names the unit without its code and with its own wording: reported, not created.
+    assert "工作簿中的单位未在本部门登记：抚顺市工业和信息化局本级（表9 项目支出预算表）" in report

@@ -19,6 +19,7 @@ from disclosures.text import normalize
 
 NOTE_START = re.compile(r"^(备注|注)[:：]")
 UNIT_CODE = re.compile(r"^(\d{6})\s*(.*)$")
+GROUP_LABEL = re.compile(r"(支出|经费|资金|收入|拨款|预算|项目)$")
 
 
 def is_repeat_header(sheet: Sheet, r, header_first_texts):
@@ -151,6 +152,10 @@ def classify(row: ParsedRow, definition: TableDefinition, current_unit):
         project = row.cells.get("project_name", "").strip()
         if normalize(unit_name) in TOTAL_LABELS or (not project and normalize(unit_name).endswith(("合计", "总计"))):
             row.kind, row.is_total, row.name = "total", True, unit_name
+            return current_unit
+        if unit_name and not project and GROUP_LABEL.search(normalize(unit_name)):
+            # "项目支出", "基本支出": a group of lines, not a unit (a unit's name never ends so).
+            row.kind, row.name, row.level = "group", unit_name, 1
             return current_unit
         if unit_name and not project:
             row.kind, row.name, row.level = "unit", unit_name, 1
