@@ -2,7 +2,7 @@
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
-DEBIAN_PACKAGES := chromium fonts-noto-cjk fonts-wqy-microhei poppler-utils
+DEBIAN_PACKAGES := chromium fonts-noto-cjk fonts-wqy-microhei poppler-utils libreoffice-calc-nogui
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: run test install system-packages migrate demo bench clean

@@ -38,7 +38,7 @@ def read_form(sheet: Sheet, definition, title, title_row, result, how, unit_labe
         try:
             return parse_figure(text)
         except ValueError:
-            result.add("error", f"{label}，工作表“{sheet.name}”单元格 {sheet.ref(r, c)}：“{text}”不是数值", sheet=sheet.name, cell=sheet.ref(r, c))
+            result.add("error", f"{label}，{sheet.where(r, c)}：“{text}”不是数值", sheet=sheet.name, cell=sheet.ref(r, c))
             return None
 
     def take_values(r, row, grid):
@@ -128,7 +128,7 @@ def read_form(sheet: Sheet, definition, title, title_row, result, how, unit_labe
                 except ValueError:
                     result.add(
                         "error",
-                        f"{label}，工作表“{sheet.name}”单元格 {sheet.ref(r, grid[1][0])}：“{grid[1][1]}”不是金额",
+                        f"{label}，{sheet.where(r, grid[1][0])}：“{grid[1][1]}”不是金额",
                         sheet=sheet.name,
                         cell=sheet.ref(r, grid[1][0]),
                     )

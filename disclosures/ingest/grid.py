@@ -44,6 +44,7 @@ class Sheet:
                     if (r, c) != (r0, c0):
                         self.merged_from[(r, c)] = (r0, c0)
         self._texts = {}
+        self.is_pdf = False
 
     @classmethod
     def from_worksheet(cls, worksheet):
@@ -67,7 +68,9 @@ class Sheet:
             if r0 >= start and r1 < end:
                 merges.append((r0 - start, c0, r1 - start, c0 + width - 1))
         pages = {r - start: p for r, p in self.page_of_row.items() if start <= r < end}
-        return Sheet(self.name, self.grid[start:end], merges, row_offset=self.row_offset + start, page_of_row=pages)
+        part = Sheet(self.name, self.grid[start:end], merges, row_offset=self.row_offset + start, page_of_row=pages)
+        part.is_pdf = self.is_pdf
+        return part
 
     def value(self, r, c, fill_merged=False):
         if fill_merged and (r, c) in self.merged_from:
@@ -89,12 +92,27 @@ class Sheet:
         return not any(self.texts(r))
 
     def ref(self, r, c):
-        """The cell as Excel names it: "H12"."""
+        """The cell as Excel names it ("H12"), or on a PDF its page, line and column."""
+        if self.is_pdf:
+            page, line = self._page_line(r)
+            return f"第 {page} 页第 {line} 行第 {c + 1} 列"
         return f"{get_column_letter(c + 1)}{r + 1 + self.row_offset}"
 
+    def where(self, r, c):
+        """A cell for a message: "工作表“表3”单元格 C7", or "PDF 第 3 页第 5 行第 2 列"."""
+        return f"PDF {self.ref(r, c)}" if self.is_pdf else f"工作表“{self.name}”单元格 {self.ref(r, c)}"
+
     def source(self, r):
-        """Where a row came from, for messages: "表3!12"."""
+        """Where a row came from, for messages: "表3!12", or "第3页!5" on a PDF."""
+        if self.is_pdf:
+            page, line = self._page_line(r)
+            return f"第{page}页!{line}"
         return f"{self.name}!{r + 1 + self.row_offset}"
+
+    def _page_line(self, r):
+        page = self.page_of_row.get(r, 0)
+        first = min((x for x, p in self.page_of_row.items() if p == page), default=r)
+        return page, r - first + 1
 
     def pages(self, rows):
         return sorted({self.page_of_row[r] for r in rows if r in self.page_of_row})

@@ -103,7 +103,10 @@ class RowView:
         text = " ".join(x for x in (self._row.code, name) if x)
         # Where staff find it in their workbook: the sheet and the row number Excel shows.
         sheet, _, number = self._row.source.rpartition("!")
-        place = f"工作表“{sheet}”第 {number} 行" if sheet else f"{number} 行"
+        if sheet.startswith("第") and sheet.endswith("页"):
+            place = f"PDF {sheet}第 {number} 行"
+        else:
+            place = f"工作表“{sheet}”第 {number} 行" if sheet else f"{number} 行"
         return f"{place}（{text}）" if text else place
 
 

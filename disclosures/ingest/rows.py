@@ -91,7 +91,7 @@ def read_body(sheet: Sheet, body_start, parsed, *, text_cols, amount_cols, heade
             except ValueError:
                 result.add(
                     "error",
-                    f"{label}，工作表“{sheet.name}”单元格 {sheet.ref(r, c)}：“{cell_text(value)}”不是金额",
+                    f"{label}，{sheet.where(r, c)}：“{cell_text(value)}”不是金额",
                     sheet=sheet.name,
                     cell=sheet.ref(r, c),
                 )

@@ -12,7 +12,11 @@ from disclosures.text import normalize
 
 
 def load_sheets(source) -> list[Sheet]:
-    """Every worksheet of an .xlsx as a grid. Raises WorkbookUnreadable with a message for staff."""
+    """Every worksheet of an .xlsx, or a PDF's pages, as grids. Raises WorkbookUnreadable with a message for staff."""
+    from disclosures.ingest.pdf import is_pdf, read_pdf
+
+    if is_pdf(source):
+        return read_pdf(source)
     check_zip(source)
     try:
         workbook = load_workbook(source, data_only=True, read_only=False)

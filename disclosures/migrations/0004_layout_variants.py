@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=100, verbose_name='名称')),
                 ('wordings', models.JSONField(blank=True, default=dict, verbose_name='列名对应')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='layout_variants', to='disclosures.region')),
+                ('region', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='layout_variants', to='disclosures.region', verbose_name='地区')),
             ],
             options={
                 'verbose_name': '表式变体',

@@ -48,7 +48,9 @@ class LayoutVariant(models.Model):
     by it, in this region and the regions below it, for that year and kind.
     """
 
-    region = models.ForeignKey("disclosures.Region", on_delete=models.CASCADE, related_name="layout_variants")
+    region = models.ForeignKey(
+        "disclosures.Region", on_delete=models.CASCADE, related_name="layout_variants", verbose_name=_("地区")
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     kind = models.CharField(_("类别"), max_length=20, choices=[("budget", _("部门预算")), ("final_accounts", _("部门决算"))])
     format = models.CharField(_("表式"), max_length=50)

@@ -1,0 +1,238 @@
+"""A printed disclosure (PDF) as the grid of cells a worksheet gives, so the one reader does the rest.
+
+pdfplumber gives every character with its position, and the lines and rectangles drawn on the page.
+Ruled tables (cells drawn with lines) become cells from their lines: a cell spanning several column or
+row boundaries is a merged cell. Unruled tables (columns aligned by position only) become cells from
+the alignment of their words. Text outside tables (the title, 表N, 单位：万元, page numbers) becomes rows
+of its own in the first columns. Characters are joined by position, not by the PDF's text order, so a
+word that the text layer splits into single characters, or a name wrapped over two lines inside one
+cell, reads as printed. All pages are stacked into one grid, each row remembering its page, so a table
+that carries on over pages is one table, and every message can name the page.
+"""
+
+import re
+from statistics import median
+
+from disclosures.ingest.grid import Sheet
+from disclosures.ingest.guard import WorkbookUnreadable
+
+MAX_PAGES = 600
+LINE_TOLERANCE = 3  # points: characters whose tops differ less than this are on one line
+_SPACES = re.compile(r"\s+")
+
+
+def is_pdf(source) -> bool:
+    head = source.read(5) if hasattr(source, "read") else open(source, "rb").read(5)
+    if hasattr(source, "seek"):
+        source.seek(0)
+    return head == b"%PDF-"
+
+
+def read_pdf(source) -> list[Sheet]:
+    """The PDF's pages as one grid. Raises WorkbookUnreadable with a message for staff."""
+    import pdfplumber
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    try:
+        document = pdfplumber.open(source)
+        pages = document.pages
+    except (PDFSyntaxError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise WorkbookUnreadable(f"PDF 文件已损坏或无法解析（{type(exc).__name__}）。") from None
+    except Exception as exc:  # noqa: BLE001 — pdfminer raises many kinds for a hostile file
+        raise WorkbookUnreadable(f"PDF 文件无法解析（{type(exc).__name__}）。") from None
+    try:
+        if len(pages) > MAX_PAGES:
+            raise WorkbookUnreadable(f"PDF 有 {len(pages)} 页，超过 {MAX_PAGES} 页的上限。")
+        rows, merges, page_of_row = [], [], {}
+        any_text = False
+        for number, page in enumerate(pages, start=1):
+            try:
+                page_rows, page_merges = _page_grid(page)
+            except WorkbookUnreadable:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                raise WorkbookUnreadable(f"PDF 第 {number} 页无法解析（{type(exc).__name__}）。") from None
+            any_text = any_text or any(any(cell for cell in row) for row in page_rows)
+            offset = len(rows)
+            for r, row in enumerate(page_rows):
+                page_of_row[offset + r] = number
+            rows.extend(page_rows)
+            merges.extend((r0 + offset, c0, r1 + offset, c1) for r0, c0, r1, c1 in page_merges)
+        if not any_text:
+            raise WorkbookUnreadable("PDF 没有文字层（可能是扫描件），无法读取其中的数字。本平台不做文字识别（OCR），请上传工作簿或带文字层的 PDF。")
+    finally:
+        document.close()
+        if hasattr(source, "seek"):
+            source.seek(0)
+    sheet = Sheet("PDF", rows, merges, page_of_row=page_of_row)
+    sheet.is_pdf = True
+    return [sheet]
+
+
+def _page_grid(page):
+    """One page: rows of cell texts (top to bottom) and merged ranges, page-local."""
+    chars = [c for c in page.chars if c["text"].strip()]
+    tables = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
+    tables = [t for t in tables if len(t.rows) >= 2 and len(t.rows[0].cells) >= 2]
+    items = []  # (top, kind, payload)
+    inside = [t.bbox for t in tables]
+    for table in tables:
+        items.append((table.bbox[1], "table", table))
+    loose = [c for c in chars if not any(_within(c, box) for box in inside)]
+    lines = _lines(loose)
+    if not tables and _looks_tabular(lines):
+        items.append((lines[0][0]["top"], "aligned", lines))
+    else:
+        for line in lines:
+            items.append((line[0]["top"], "line", line))
+    items.sort(key=lambda item: item[0])
+    rows, merges = [], []
+    for _top, kind, payload in items:
+        if kind == "line":
+            rows.append(_fragments(payload))
+        elif kind == "table":
+            grid, spans = _ruled(payload, chars)
+            offset = len(rows)
+            rows.extend(grid)
+            merges.extend((r0 + offset, c0, r1 + offset, c1) for r0, c0, r1, c1 in spans)
+        else:
+            grid, spans = _aligned(payload)
+            offset = len(rows)
+            rows.extend(grid)
+            merges.extend((r0 + offset, c0, r1 + offset, c1) for r0, c0, r1, c1 in spans)
+    return rows, merges
+
+
+def _within(char, box):
+    x = (char["x0"] + char["x1"]) / 2
+    y = (char["top"] + char["bottom"]) / 2
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+def _lines(chars):
+    """Characters grouped into printed lines, each sorted left to right."""
+    lines = []
+    for char in sorted(chars, key=lambda c: (round(c["top"]), c["x0"])):
+        if lines and abs(lines[-1][0]["top"] - char["top"]) < LINE_TOLERANCE:
+            lines[-1].append(char)
+        else:
+            lines.append([char])
+    return [sorted(line, key=lambda c: c["x0"]) for line in lines]
+
+
+def _gap_limit(line):
+    sizes = [c["size"] for c in line] or [10]
+    return median(sizes) * 1.5
+
+
+def _words(line):
+    """A line split where the gap between characters is wider than a character and a half."""
+    words, current, last = [], [], None
+    limit = _gap_limit(line)
+    for char in line:
+        if last is not None and char["x0"] - last["x1"] > limit:
+            words.append(current)
+            current = []
+        current.append(char)
+        last = char
+    if current:
+        words.append(current)
+    return words
+
+
+def _text(chars):
+    """Characters joined as printed: by line, top to bottom, left to right, with no space between lines."""
+    parts = []
+    for line in _lines(chars):
+        text = ""
+        previous = None
+        for char in line:
+            if previous is not None and char["x0"] - previous["x1"] > char["size"] * 0.6 and _latin(previous, char):
+                text += " "
+            text += char["text"]
+            previous = char
+        parts.append(text)
+    return _SPACES.sub(" ", "".join(parts)).strip()
+
+
+def _latin(a, b):
+    return a["text"].isascii() and b["text"].isascii() and not (a["text"] + b["text"]).replace(",", "").replace(".", "").isdigit()
+
+
+def _fragments(line):
+    """A line outside any table as cells: the first fragment in the first column, then the others."""
+    return [_text(word) for word in _words(line)]
+
+
+def _ruled(table, chars):
+    """A table drawn with lines: its cells from the lines, merged where a cell spans several."""
+    cells = [cell for cell in table.cells if cell]
+    xs = _boundaries([c[0] for c in cells] + [c[2] for c in cells])
+    ys = _boundaries([c[1] for c in cells] + [c[3] for c in cells])
+    grid = [[None] * (len(xs) - 1) for _ in range(len(ys) - 1)]
+    spans = []
+    box_chars = [c for c in chars if _within(c, table.bbox)]
+    for x0, top, x1, bottom in cells:
+        c0, c1 = _index(xs, x0), _index(xs, x1) - 1
+        r0, r1 = _index(ys, top), _index(ys, bottom) - 1
+        if c1 < c0 or r1 < r0:
+            continue
+        text = _text([c for c in box_chars if _within(c, (x0, top, x1, bottom))])
+        grid[r0][c0] = text or None
+        if c1 > c0 or r1 > r0:
+            spans.append((r0, c0, r1, c1))
+    return grid, spans
+
+
+def _boundaries(values, tolerance=2.0):
+    found = []
+    for value in sorted(values):
+        if not found or value - found[-1] > tolerance:
+            found.append(value)
+    return found
+
+
+def _index(bounds, value):
+    return min(range(len(bounds)), key=lambda i: abs(bounds[i] - value))
+
+
+def _looks_tabular(lines):
+    """Unruled print: several lines of three or more aligned fragments, some of them figures."""
+    wide = [line for line in lines if len(_words(line)) >= 3]
+    figures = sum(1 for line in wide for word in _words(line) if re.fullmatch(r"-?[\d,]+\.\d{2}", _text(word)))
+    return len(wide) >= 2 and figures >= 2
+
+
+def _aligned(lines):
+    """An unruled page: columns from where the words of the table's lines start and end.
+
+    A column is a run of x-positions that words of the body occupy; a header word wider than one
+    column (a group label centred over its columns) becomes a merged cell over the columns it covers."""
+    words_by_line = [[(_text(w), w[0]["x0"], w[-1]["x1"]) for w in _words(line)] for line in lines]
+    body = [words for words in words_by_line if len(words) >= 3]
+    edges = sorted((x0, x1) for words in body for _t, x0, x1 in words)
+    columns = []
+    for x0, x1 in edges:
+        if columns and x0 <= columns[-1][1] + 1:
+            columns[-1][1] = max(columns[-1][1], x1)
+        else:
+            columns.append([x0, x1])
+    grid, spans = [], []
+    for words in words_by_line:
+        row = [None] * max(len(columns), 1)
+        r = len(grid)
+        if len(words) < 3 and len(columns) > 2:
+            # A title-block line (title, 表N, unit): its fragments from the left.
+            for i, (text, _x0, _x1) in enumerate(words):
+                row[min(i, len(row) - 1)] = text
+            grid.append(row)
+            continue
+        for text, x0, x1 in words:
+            covered = [i for i, (a, b) in enumerate(columns) if x0 < b and x1 > a]
+            if not covered:
+                covered = [min(range(len(columns)), key=lambda i: abs((columns[i][0] + columns[i][1]) / 2 - (x0 + x1) / 2))]
+            row[covered[0]] = text if row[covered[0]] is None else f"{row[covered[0]]}{text}"
+            if len(covered) > 1:
+                spans.append((r, covered[0], r, covered[-1]))
+        grid.append(row)
+    return grid, spans
