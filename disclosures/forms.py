@@ -16,8 +16,8 @@ class UploadForm(forms.Form):
         help_text=_("财政部门批复的日期；二十日公开期限从次日起算（预算法第十四条）。已由财政部门登记的可不填。"),
     )
     workbook = forms.FileField(
-        label=_("批复工作簿（.xlsx）"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
-        help_text=_("财政系统导出的公开表 Excel 文件，不超过 20 MB。"),
+        label=_("批复工作簿（.xlsx）或其 PDF"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.pdf"}),
+        help_text=_("财政系统导出的公开表 Excel 文件，或打印的 PDF（须有文字层），不超过 20 MB。"),
     )
 
     def clean_workbook(self):
@@ -27,8 +27,8 @@ class UploadForm(forms.Form):
                 _("文件过大（%(size).1f MB），上限为 %(limit)d MB。"),
                 params={"size": workbook.size / 1024 / 1024, "limit": settings.MAX_WORKBOOK_BYTES // 1024 // 1024},
             )
-        if not workbook.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("只接受 Excel 工作簿（.xlsx）文件。"))
+        if not workbook.name.lower().endswith((".xlsx", ".pdf")):
+            raise forms.ValidationError(_("只接受 Excel 工作簿（.xlsx）或 PDF 文件。"))
         return workbook
 
 

@@ -348,8 +348,8 @@ def upload(workbook, *, department, year, kind, approved_on, actor, file_name=""
     size = getattr(workbook, "size", None)
     if size is not None and size > settings.MAX_WORKBOOK_BYTES:
         raise UploadRefused(f"文件过大（{size / 1024 / 1024:.1f} MB），上限为 {settings.MAX_WORKBOOK_BYTES // 1024 // 1024} MB。")
-    if not file_name.lower().endswith(".xlsx"):
-        raise UploadRefused("只接受 Excel 工作簿（.xlsx）文件。")
+    if not file_name.lower().endswith((".xlsx", ".pdf")):
+        raise UploadRefused("只接受 Excel 工作簿（.xlsx）或 PDF 文件。")
     disclosure = Disclosure.objects.select_for_update().filter(department=department, year=year, kind=kind).first()
     if disclosure is not None and approved_on and disclosure.approved_on != approved_on:
         raise UploadRefused(

@@ -176,4 +176,5 @@ def read_form(sheet: Sheet, definition, title, title_row, result, how, unit_labe
         else:
             row.kind, row.name = "text", grid[0][1]
         parsed.rows.append(row)
+    parsed.pages = sheet.pages(range(title_row, len(sheet.grid)))
     return parsed

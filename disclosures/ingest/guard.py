@@ -87,7 +87,13 @@ def formula_without_value(source) -> str | None:
 
 
 def refusal(source) -> str | None:
-    """Why the workbook is refused before reading (in Chinese, for staff), or None when it may be read."""
+    """Why the workbook is refused before reading (in Chinese, for staff), or None when it may be read.
+
+    A PDF is checked by its reader (no text layer, damaged, too many pages)."""
+    from disclosures.ingest.pdf import is_pdf
+
+    if is_pdf(source):
+        return None
     try:
         check_zip(source)
     except WorkbookUnreadable as exc:

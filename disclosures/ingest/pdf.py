@@ -21,6 +21,17 @@ LINE_TOLERANCE = 3  # points: characters whose tops differ less than this are on
 _SPACES = re.compile(r"\s+")
 
 
+def page_ranges(pages):
+    """[3, 4, 5, 9] -> "3–5、9"."""
+    runs = []
+    for page in sorted(set(pages)):
+        if runs and page == runs[-1][1] + 1:
+            runs[-1][1] = page
+        else:
+            runs.append([page, page])
+    return "、".join(f"{a}–{b}" if b > a else str(a) for a, b in runs)
+
+
 def is_pdf(source) -> bool:
     head = source.read(5) if hasattr(source, "read") else open(source, "rb").read(5)
     if hasattr(source, "seek"):

@@ -39,7 +39,7 @@ def read_workbook(source, fmt, *, layout=None) -> ImportResult:
     return read_sheets(sheets, fmt, layout=layout)
 
 
-def read_sheets(sheets, fmt, *, layout=None, source_kind="工作表") -> ImportResult:
+def read_sheets(sheets, fmt, *, layout=None) -> ImportResult:
     """Read grids (from a workbook or a PDF) against the format.
 
     `layout` is a saved layout variant's wordings: {table number: {role key: [wordings]}} and titles."""
@@ -48,13 +48,13 @@ def read_sheets(sheets, fmt, *, layout=None, source_kind="工作表") -> ImportR
     last = None
     for sheet in sheets:
         if sheet.hidden:
-            result.add("info", f"{source_kind}“{sheet.name}”是隐藏的工作表，未读取。", sheet=sheet.name)
+            result.add("info", f"工作表“{sheet.name}”是隐藏的工作表，未读取。", sheet=sheet.name)
             continue
         if not sheet.grid or all(sheet.is_blank(r) for r in range(len(sheet.grid))):
-            result.add("info", f"{source_kind}“{sheet.name}”为空，已跳过。", sheet=sheet.name)
+            result.add("info", f"{_place(sheet)}为空，已跳过。", sheet=sheet.name)
             continue
         for block in blocks(sheet, fmt):
-            last = _read_block(block, fmt, result, layout, last, source_kind)
+            last = _read_block(block, fmt, result, layout, last)
 
     if not result.tables:
         if not result.errors:
@@ -66,7 +66,7 @@ def read_sheets(sheets, fmt, *, layout=None, source_kind="工作表") -> ImportR
     return result
 
 
-def _read_block(block, fmt, result, layout, last, source_kind):
+def _read_block(block, fmt, result, layout, last):
     """Read one block into `result`; returns the table read last (a following block may continue it)."""
     sheet = block.sheet
     definition, how, title, title_row = identify(fmt, sheet)
@@ -75,7 +75,7 @@ def _read_block(block, fmt, result, layout, last, source_kind):
         if last is not None and _continues(sheet, last, fmt, result, layout):
             return last
         if block.titled or any(sheet.texts(r) for r in range(len(sheet.grid))):
-            result.add("info", f"{source_kind}“{sheet.name}”{_where(sheet)}不是本表式的表格（{how}），已跳过。", sheet=sheet.name)
+            result.add("info", f"{_place(sheet)}不是本表式的表格（{how}），已跳过。", sheet=sheet.name)
         return last
     extra = layout.get(definition.number, {})
     if definition.number in result.tables:
@@ -89,7 +89,7 @@ def _read_block(block, fmt, result, layout, last, source_kind):
                 return last
         result.add(
             "error",
-            f"{source_kind}“{sheet.name}”{_where(sheet)}和“{earlier.sheet}”都是表{definition.number} {definition.title}，请只保留一张。",
+            f"{_place(sheet)}和{_place_of(earlier)}都是表{definition.number} {definition.title}，请只保留一张。",
             sheet=sheet.name,
         )
         return last
@@ -99,14 +99,22 @@ def _read_block(block, fmt, result, layout, last, source_kind):
     result.tables[definition.number] = parsed
     result.add(
         "info",
-        f"{source_kind}“{sheet.name}”{_where(sheet)}读作 表{definition.number} {definition.title}（{how}），{len(parsed.rows)} 行。",
+        f"{_place(sheet)}读作 表{definition.number} {definition.title}（{how}），{len(parsed.rows)} 行。",
         sheet=sheet.name,
     )
     return parsed
 
 
-def _where(sheet):
-    return f"第 {sheet.row_offset + 1} 行起" if sheet.row_offset else ""
+def _place(sheet):
+    """Where a block stands, for messages: 工作表“表3”(第 40 行起), or PDF 第 3 页."""
+    if sheet.is_pdf:
+        pages = sheet.pages(range(len(sheet.grid)))
+        return f"PDF 第 {pages[0]} 页" if pages else "PDF"
+    return f"工作表“{sheet.name}”" + (f"第 {sheet.row_offset + 1} 行起" if sheet.row_offset else "")
+
+
+def _place_of(table):
+    return f"PDF 第 {table.pages[0]} 页" if table.pages else f"“{table.sheet}”"
 
 
 def _continues(sheet, last, fmt, result, layout):
@@ -132,7 +140,8 @@ def _append(table, part, result):
         if sheet not in table.sheets:
             table.sheets.append(sheet)
     table.pages = sorted(set(table.pages) | set(part.pages))
-    result.add("info", f"表{table.definition.number} {table.definition.title}在“{part.sheet}”续表，共 {len(table.rows)} 行。", sheet=part.sheet)
+    where = f"PDF 第 {'、'.join(map(str, part.pages))} 页" if part.pages else f"“{part.sheet}”"
+    result.add("info", f"表{table.definition.number} {table.definition.title}在{where}续表，共 {len(table.rows)} 行。", sheet=part.sheet)
     return True
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from disclosures.ingest.word import parse_docx
 from disclosures.ingest import guard
+from disclosures.ingest.pdf import page_ranges
 from disclosures.ingest.detect import choose, regions_on_path
 from disclosures.models import Disclosure, saved_layouts
 from disclosures.sections import parse_sections
@@ -20,7 +21,7 @@ def _date(text):
 
 
 class Command(BaseCommand):
-    help = "导入一份批复的预决算公开表工作簿（.xlsx）。有错误时不保存任何内容。"
+    help = "导入一份批复的预决算公开表工作簿（.xlsx）或其打印的 PDF。有错误时不保存任何内容。"
 
     def add_arguments(self, parser):
         parser.add_argument("workbook")
@@ -81,14 +82,16 @@ class Command(BaseCommand):
         self.stdout.write(f"表式来源：{fmt.code}，{how}")
         for table in result.ordered_tables():
             unit = f"，单位：{table.unit_label}" if table.unit_label != fmt.unit else ""
-            where = "、".join(f"“{s}”" for s in table.sheets or [table.sheet])
-            pages = f"，第 {'、'.join(map(str, table.pages))} 页" if table.pages else ""
+            if table.pages:
+                where = f"PDF 第 {page_ranges(table.pages)} 页"
+            else:
+                where = "工作表" + "、".join(f"“{s}”" for s in table.sheets or [table.sheet])
             self.stdout.write(
                 f"表{table.definition.number} {table.definition.title}：{len(table.rows)} 行"
-                f"（工作表{where}{pages}，{table.matched_by}{unit}）"
+                f"（{where}，{table.matched_by}{unit}）"
             )
         for finding in result.infos:
-            if not finding.message.startswith(("工作表“", "PDF")) or "跳过" in finding.message or "隐藏" in finding.message:
+            if not finding.message.startswith(("工作表“", "PDF 第")) or "跳过" in finding.message or "隐藏" in finding.message:
                 if "读作" not in finding.message:
                     self.stdout.write(f"说明：{finding.message}")
         if outcomes:
