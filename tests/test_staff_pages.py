@@ -122,7 +122,14 @@ def test_a_broken_upload_shows_the_reason_and_keeps_nothing(client, staff):
         {"year": 2025, "kind": "budget", "approved_on": "2025-02-10",
          "workbook": SimpleUploadedFile("budget.pdf", b"%PDF-1.4")},
     )
-    assert "只接受 Excel 工作簿（.xlsx）文件。" in response.content.decode()
+    assert "PDF 文件已损坏或无法解析" in response.content.decode() or "PDF 文件无法解析" in response.content.decode()
+    response = client.post(
+        reverse("staff_upload", args=[staff.department_a.pk]),
+        {"year": 2025, "kind": "budget", "approved_on": "2025-02-10",
+         "workbook": SimpleUploadedFile("budget.doc", b"\xd0\xcf\x11\xe0")},
+    )
+    assert "只接受 Excel 工作簿（.xlsx）或 PDF 文件。" in response.content.decode()
+    assert not Disclosure.objects.exists()
 
 
 def test_an_oversized_upload_is_refused_with_a_clear_message(client, staff, settings):

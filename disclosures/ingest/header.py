@@ -60,6 +60,8 @@ def find_header(sheet: Sheet, known: set, start: int):
                     break
                 if not any(below) and not any((r + depth, c) in sheet.merged_from for c in range(sheet.width)):
                     break
+                if _across_the_table(sheet, r + depth):
+                    break  # "（空表）", "注：…": one cell over the whole table is a line under the header
                 depth += 1
             # Rows above that group the columns without a known word (2024年预算数 | 2025年预算数, 金额).
             while r > start and _groups_columns(sheet, r - 1) and depth < MAX_HEADER_ROWS:
@@ -81,6 +83,17 @@ def _groups_columns(sheet: Sheet, r):
     if any(YEAR_LABEL.match(normalize(t)) for t in texts):
         return True
     return any(sheet.spans.get((r, c), (1, 1))[1] > 1 for c, _v in cells) and len(cells) >= 2
+
+
+def _across_the_table(sheet, r):
+    cells = sheet.nonempty(r)
+    if len(cells) != 1:
+        return False
+    c, value = cells[0]
+    text = normalize(cell_text(value))
+    return sheet.spans.get((r, c), (1, 1))[1] >= max(2, sheet.width // 2) or bool(
+        re.match(r"^(\(空表\)|空表|无|注:|备注:)", text)
+    )
 
 
 def read_header(sheet: Sheet, first: int, depth: int) -> list[HeaderColumn]:

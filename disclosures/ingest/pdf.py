@@ -56,9 +56,11 @@ def read_pdf(source) -> list[Sheet]:
             raise WorkbookUnreadable(f"PDF 有 {len(pages)} 页，超过 {MAX_PAGES} 页的上限。")
         rows, merges, page_of_row = [], [], {}
         any_text = False
+        running = _running_lines(pages)
+        bounds = []  # the column boundaries of each ruled table placed so far
         for number, page in enumerate(pages, start=1):
             try:
-                page_rows, page_merges = _page_grid(page)
+                page_rows, page_merges = _page_grid(page, running, bounds)
             except WorkbookUnreadable:
                 raise
             except Exception as exc:  # noqa: BLE001
@@ -80,9 +82,46 @@ def read_pdf(source) -> list[Sheet]:
     return [sheet]
 
 
-def _page_grid(page):
+BAND = 0.08  # the top and bottom share of a page where running headers and footers stand
+
+
+def _band_lines(page):
+    """Text lines in the page's top and bottom bands, as (band, text without digits)."""
+    chars = [c for c in page.chars if c["text"].strip()]
+    found = set()
+    for line in _lines(chars):
+        top, bottom = line[0]["top"], line[0]["bottom"]
+        band = "top" if top < page.height * BAND else "bottom" if bottom > page.height * (1 - BAND) else None
+        if band:
+            found.update((band, re.sub(r"\d+", "#", _text(word))) for word in _words(line))
+    return found
+
+
+def _running_lines(pages):
+    """Words printed in the same band on most pages (a running header, "第 3 页 共 24 页").
+
+    A band line holding one of them is page furniture, not a row, even where the rest of it changes
+    from page to page (the running header names each page's table)."""
+    if len(pages) < 3:
+        return set()
+    counts = {}
+    for page in pages:
+        for item in _band_lines(page):
+            counts[item] = counts.get(item, 0) + 1
+    return {item for item, count in counts.items() if count >= max(3, len(pages) // 2)}
+
+
+def _page_grid(page, running=frozenset(), bounds=None):
     """One page: rows of cell texts (top to bottom) and merged ranges, page-local."""
     chars = [c for c in page.chars if c["text"].strip()]
+    if running:
+        drop = set()
+        for line in _lines(chars):
+            top, bottom = line[0]["top"], line[0]["bottom"]
+            band = "top" if top < page.height * BAND else "bottom" if bottom > page.height * (1 - BAND) else None
+            if band and any((band, re.sub(r"\d+", "#", _text(word))) in running for word in _words(line)):
+                drop.update(id(c) for c in line)
+        chars = [c for c in chars if id(c) not in drop]
     tables = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
     tables = [t for t in tables if len(t.rows) >= 2 and len(t.rows[0].cells) >= 2]
     items = []  # (top, kind, payload)
@@ -102,7 +141,7 @@ def _page_grid(page):
         if kind == "line":
             rows.append(_fragments(payload))
         elif kind == "table":
-            grid, spans = _ruled(payload, chars)
+            grid, spans = _ruled(payload, chars, bounds if bounds is not None else [])
             offset = len(rows)
             rows.extend(grid)
             merges.extend((r0 + offset, c0, r1 + offset, c1) for r0, c0, r1, c1 in spans)
@@ -175,12 +214,17 @@ def _fragments(line):
     return [_text(word) for word in _words(line)]
 
 
-def _ruled(table, chars):
-    """A table drawn with lines: its cells from the lines, merged where a cell spans several."""
+def _ruled(table, chars, bounds):
+    """A table drawn with lines: its cells from the lines, merged where a cell spans several.
+
+    A table that continues one printed earlier (the next page, without the columns that only its
+    header had) is placed under that table's columns, so its cells stay in their columns."""
     cells = [cell for cell in table.cells if cell]
     xs = _boundaries([c[0] for c in cells] + [c[2] for c in cells])
     ys = _boundaries([c[1] for c in cells] + [c[3] for c in cells])
-    grid = [[None] * (len(xs) - 1) for _ in range(len(ys) - 1)]
+    shift = _shift(xs, bounds)
+    bounds.append(xs)
+    grid = [[None] * (len(xs) - 1 + shift) for _ in range(len(ys) - 1)]
     spans = []
     box_chars = [c for c in chars if _within(c, table.bbox)]
     for x0, top, x1, bottom in cells:
@@ -189,10 +233,22 @@ def _ruled(table, chars):
         if c1 < c0 or r1 < r0:
             continue
         text = _text([c for c in box_chars if _within(c, (x0, top, x1, bottom))])
-        grid[r0][c0] = text or None
+        grid[r0][c0 + shift] = text or None
         if c1 > c0 or r1 > r0:
-            spans.append((r0, c0, r1, c1))
+            spans.append((r0, c0 + shift, r1, c1 + shift))
     return grid, spans
+
+
+def _shift(xs, bounds, tolerance=2.0):
+    """How many columns right of the first column this table starts, judged by an earlier table's lines."""
+    for earlier in reversed(bounds[-3:]):
+        shared = [x for x in xs if any(abs(x - e) <= tolerance for e in earlier)]
+        if len(shared) >= min(3, len(xs)) and len(shared) >= len(xs) - 1:
+            first = next(i for i, e in enumerate(earlier) if abs(e - xs[0]) <= tolerance) if any(
+                abs(e - xs[0]) <= tolerance for e in earlier
+            ) else None
+            return first or 0
+    return 0
 
 
 def _boundaries(values, tolerance=2.0):

@@ -18,6 +18,7 @@ from disclosures.ingest.titles import is_furniture_text
 from disclosures.text import normalize
 
 NOTE_START = re.compile(r"^(备注|注)[:：]")
+EMPTY_MARKS = {"(空表)", "空表", "本表为空", "(本表为空)"}
 UNIT_CODE = re.compile(r"^(\d{6})\s*(.*)$")
 GROUP_LABEL = re.compile(r"(支出|经费|资金|收入|拨款|预算|项目)$")
 
@@ -72,6 +73,9 @@ def read_body(sheet: Sheet, body_start, parsed, *, text_cols, amount_cols, heade
             r += 1
             continue
         cells = sheet.nonempty(r)
+        if all(normalize(cell_text(v)) in EMPTY_MARKS for _c, v in cells):
+            r += 1  # "（空表）": the line a printed empty table shows, not a row of it
+            continue
         first_text = cell_text(cells[0][1])
         lone_text = len(cells) == 1 and not isinstance(cells[0][1], (int, float))
         if lone_text and (NOTE_START.match(first_text) or notes):

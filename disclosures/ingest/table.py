@@ -107,6 +107,8 @@ def read_table(sheet, definition, title, title_row, result, how, *, fmt=None, ex
         sheet, body_start, parsed, text_cols=text_cols, amount_cols=amount_cols,
         header_first=sheet.texts(first), depth=depth, fmt=fmt, result=result,
     )
+    # The pages of its title and header count too (an empty table is still printed somewhere).
+    parsed.pages = sorted(set(parsed.pages) | set(sheet.pages(range(max(title_row, 0), body_start))))
     _figures_of_extra_columns(parsed, [n for n in leaves.values() if n.get("extra")])
     for node in leaves.values():
         if node["key"] in parsed.column_numbers:

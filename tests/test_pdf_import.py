@@ -1,0 +1,173 @@
+"""A disclosure imports from its printed PDF with exactly the figures of its workbook.
+
+The seed workbooks are printed by LibreOffice Calc (tests/variants/printing.py), with cell borders; the
+portal's own PDFs are built by WeasyPrint. Each is read without naming the format, by the one reader.
+"""
+
+import datetime
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from disclosures.ingest import read_workbook
+from disclosures.ingest.detect import detect
+from disclosures.ingest.formats import get_format
+from disclosures.models import Disclosure, Version
+from disclosures.text import normalize
+from tests.variants.printing import print_pdf
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEEDS = [
+    ("seed000_budget_2025", "budget", "liaoning-budget-18"),
+    ("seed004_budget_2025", "budget", "liaoning-budget-18"),
+    ("seed004_budget_2024", "budget", "liaoning-budget-18"),
+    ("seed002_budget_2024", "budget", "liaoning-budget-18"),
+    ("shenyang_budget17_2023", "budget", "liaoning-budget-17"),
+    ("seed003_budget_2024", "budget", "hebei-county-budget"),
+    ("seed002_final_accounts_2024", "final_accounts", "liaoning-final-accounts-9"),
+]
+_printed = {}
+
+
+def printed(name, ruled=True):
+    """The seed printed once per test process (LibreOffice takes a few seconds a workbook)."""
+    if (name, ruled) not in _printed:
+        _printed[(name, ruled)] = print_pdf(FIXTURES / f"{name}.xlsx", ruled=ruled)
+    return _printed[(name, ruled)]
+
+
+def figures(result):
+    """Every figure read, per table: by row (kind, code, name as matched) and, in forms, by the named line.
+
+    Names are compared as matched (white space folded): a print drops the spaces of "合   计"."""
+    out = {}
+    for number, table in result.tables.items():
+        rows = [(normalize(r.name), tuple(sorted(r.values.items()))) for r in table.rows if r.values]
+        if table.definition.rows == "form":
+            out[number] = sorted(rows)
+        else:
+            out[number] = [(r.kind, r.code, normalize(r.name), tuple(sorted(r.values.items()))) for r in table.rows]
+    return out
+
+
+def read_pdf_bytes(data, kind):
+    detection = detect(io.BytesIO(data), kind)
+    assert detection.format is not None, detection.reason
+    return detection
+
+
+@pytest.mark.parametrize(("name", "kind", "code"), SEEDS, ids=[s[0] for s in SEEDS])
+def test_a_seed_printed_with_cell_borders_imports_with_every_figure_of_its_workbook(name, kind, code):
+    with open(FIXTURES / f"{name}.xlsx", "rb") as handle:
+        workbook = read_workbook(handle, get_format(code))
+    detection = read_pdf_bytes(printed(name), kind)
+    assert detection.format.code in (code, "liaoning-budget-17" if code == "liaoning-budget-18" else code)
+    result = detection.result
+    assert result.errors == []
+    assert figures(result) == figures(workbook)
+    # Every table says which pages it was read from.
+    assert all(table.pages for table in result.tables.values())
+
+
+@pytest.mark.django_db
+def test_the_command_imports_a_pdf_and_lists_each_tables_pages(tmp_path):
+    path = tmp_path / "seed004.pdf"
+    path.write_bytes(printed("seed004_budget_2025"))
+    out = io.StringIO()
+    call_command(
+        "import_disclosure", str(path), "--region", "辽宁省/抚顺市", "--department", "抚顺市工业和信息化局",
+        "--year", "2025", "--approved-on", "2025-02-10", "--published-on", "2025-02-26", stdout=out,
+    )
+    text = out.getvalue()
+    assert "表3 支出预算总表：22 行（PDF 第 3–4 页，按表名）" in text
+    assert "表7 财政拨款预算“三公”经费支出表：1 行（PDF 第 9 页，按表名）" in text
+    assert "警告：" not in text
+    version = Version.objects.get()
+    assert version.status == Version.Status.PUBLISHED and version.source_file == "seed004.pdf"
+    total = version.tables.get(number="3").rows.get(is_total=True)
+    assert total.values["total"] == "1425.40" and total.values["basic_personnel"] == "1106.69"
+
+
+def test_a_pdf_without_a_text_layer_is_refused_with_a_clear_message(tmp_path):
+    from PIL import Image
+
+    scan = io.BytesIO()
+    Image.new("RGB", (600, 800), "white").save(scan, "PDF")
+    detection_error = None
+    from disclosures.ingest.guard import WorkbookUnreadable
+    from disclosures.ingest.workbook import load_sheets
+
+    scan.seek(0)
+    with pytest.raises(WorkbookUnreadable) as refused:
+        load_sheets(scan)
+    detection_error = str(refused.value)
+    assert detection_error.startswith("PDF 没有文字层（可能是扫描件）")
+    assert "OCR" in detection_error
+
+
+@pytest.mark.django_db
+def test_a_damaged_pdf_is_refused_by_the_command_and_saves_nothing(tmp_path):
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer garbage")
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exited:
+        call_command(
+            "import_disclosure", str(path), "--region", "辽宁省/抚顺市", "--department", "某局", "--year", "2025",
+            "--approved-on", "2025-02-10", stdout=out,
+        )
+    assert exited.value.code == 1
+    assert "错误：PDF 文件" in out.getvalue() and "未保存任何内容" in out.getvalue()
+    assert not Disclosure.objects.exists()
+
+
+def test_an_uploaded_pdf_shows_its_report_with_page_numbers(client, staff):
+    client.force_login(staff.editor_a)
+    data = printed("seed004_budget_2025")
+    response = client.post(
+        reverse("staff_upload", args=[staff.department_a.pk]),
+        {"year": 2025, "kind": "budget", "approved_on": "2025-02-01", "workbook": _named(data, "批复表.pdf")},
+        follow=True,
+    )
+    page = response.content.decode()
+    version = Disclosure.objects.get(department=staff.department_a).versions.get()
+    assert version.source_file == "批复表.pdf"
+    assert "表3 支出预算总表 · 单位：万元 · PDF 第 3、4 页" in page
+    assert version.tables.get(number="7").rows.get().values["total"] == "5.80"
+
+
+def _named(data, name):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="application/pdf")
+
+
+PORTAL_SEEDS = [
+    ("seed000_budget_2025", "budget", "辽宁省", "辽宁省互联网技术支撑中心"),
+    ("seed004_budget_2025", "budget", "辽宁省/抚顺市", "抚顺市工业和信息化局"),
+    ("seed003_budget_2024", "budget", "河北省/石家庄市/栾城区", "224网信办"),
+    ("seed002_final_accounts_2024", "final_accounts", "辽宁省", "辽宁省数据局"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "kind", "region", "department"), PORTAL_SEEDS, ids=[s[0] for s in PORTAL_SEEDS])
+def test_the_portals_own_pdf_of_a_seed_imports_back_with_every_figure(name, kind, region, department):
+    from disclosures.exports.pdf import render_pdf
+    from disclosures.services import import_disclosure, run_checks
+
+    with open(FIXTURES / f"{name}.xlsx", "rb") as handle:
+        detection = detect(handle, kind)
+    workbook = detection.result
+    version = import_disclosure(
+        workbook, region_path=region, department_name=department, year=2025, kind=kind,
+        approved_on=datetime.date(2025, 2, 1), published_on=datetime.date(2025, 2, 20), outcomes=run_checks(workbook),
+    )
+    pdf = render_pdf(version)
+    back = read_pdf_bytes(pdf, kind)
+    assert back.result.errors == []
+    assert figures(back.result) == figures(workbook)
+    assert Decimal(back.result.tables["1"].rows[0].values.get("income_amount", "0")) >= 0
