@@ -91,7 +91,8 @@ def _across_the_table(sheet, r):
         return False
     c, value = cells[0]
     text = normalize(cell_text(value))
-    return sheet.spans.get((r, c), (1, 1))[1] >= max(2, sheet.width // 2) or bool(
+    spans_all = c <= 1 and sheet.spans.get((r, c), (1, 1))[1] >= max(2, int(sheet.width * 0.8))
+    return spans_all or bool(
         re.match(r"^(\(空表\)|空表|无|注:|备注:)", text)
     )
 
