@@ -71,6 +71,7 @@ def _json_findings(result, outcomes, format_reason=""):
     return {
         "format": result.format.code,
         **({"format_reason": format_reason} if format_reason else {}),
+        **({"source_kind": "pdf"} if result.source_kind == "pdf" else {}),
         "tables": [
             {
                 "number": t.definition.number, "title": t.title, "sheet": t.sheet, "rows": len(t.rows), "how": t.matched_by,
@@ -266,7 +267,7 @@ def publish_backfill(version: Version, *, published_on: datetime.date, actor=Non
         disclosure=disclosure,
         version=version,
         actor=actor,
-        remarks="补录已在其他渠道公开的版本",
+        remarks="补录已在其他渠道公开的版本" + ("（由原公开的 PDF 读取）" if version.import_report.get("source_kind") == "pdf" else ""),
         published_on=published_on.isoformat(),
     )
     _announce_publication(version)

@@ -171,3 +171,52 @@ def test_the_portals_own_pdf_of_a_seed_imports_back_with_every_figure(name, kind
     assert back.result.errors == []
     assert figures(back.result) == figures(workbook)
     assert Decimal(back.result.tables["1"].rows[0].values.get("income_amount", "0")) >= 0
+
+
+BACKFILL = [
+    # file, seed, region, department, year, kind, approved_on, published_on
+    ("shenyang-2023.pdf", "shenyang_budget17_2023", "辽宁省/沈阳市", "沈阳市某局", 2023, "budget", "2023-02-01", "2023-02-15"),
+    ("fushun-2024.pdf", "seed004_budget_2024", "辽宁省/抚顺市", "抚顺市工业和信息化局", 2024, "budget", "2024-01-26", "2024-02-20"),
+    ("data-2024-final.pdf", "seed002_final_accounts_2024", "辽宁省", "辽宁省数据局", 2024, "final_accounts", "2025-08-25", "2025-09-10"),
+    ("fushun-2025.pdf", "seed004_budget_2025", "辽宁省/抚顺市", "抚顺市工业和信息化局", 2025, "budget", "2025-02-10", "2025-02-26"),
+]
+
+
+@pytest.mark.django_db
+def test_a_backfill_of_three_years_of_pdfs_runs_with_progress_and_reports_each_file(tmp_path):
+    import csv
+
+    rows = []
+    for file, seed, region, department, year, kind, approved, published in BACKFILL:
+        (tmp_path / file).write_bytes(printed(seed))
+        rows.append([file, region, department, year, kind, approved, published])
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.7\nnot a real pdf")
+    rows.insert(2, ["scan.pdf", "辽宁省/抚顺市", "抚顺市财政局", 2024, "budget", "2024-01-20", "2024-02-05"])
+    index = tmp_path / "index.csv"
+    with index.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file", "region", "department", "year", "kind", "approved_on", "published_on"])
+        writer.writerows(rows)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("backfill", str(tmp_path), "--index", str(index), stdout=out, stderr=err)
+
+    assert "补录: 100%" in err.getvalue() and "5/5" in err.getvalue()  # the progress bar
+    assert out.getvalue().strip().endswith(f"共 5 份：已导入 3，有警告 1，失败 1。报告：{tmp_path / 'backfill-report.csv'}")
+    with (tmp_path / "backfill-report.csv").open(encoding="utf-8-sig") as handle:
+        report = {row["file"]: row for row in csv.DictReader(handle)}
+    assert report["scan.pdf"]["status"] == "失败" and report["scan.pdf"]["message"].startswith("PDF 文件")
+    assert report["fushun-2024.pdf"]["status"] == "已导入" and report["fushun-2024.pdf"]["tables"] == "9"
+    # Seed 002's published final accounts carry rounding residues: imported, with its warnings counted.
+    assert report["data-2024-final.pdf"]["status"] == "有警告" and report["data-2024-final.pdf"]["tables"] == "11"
+    assert int(report["data-2024-final.pdf"]["warnings"]) > 0
+    # The failure stopped nothing else: four disclosures over three years, each published on its own date.
+    published = Disclosure.objects.order_by("year", "kind").values_list("year", "kind", "published_on")
+    assert list(published) == [
+        (2023, "budget", datetime.date(2023, 2, 15)),
+        (2024, "budget", datetime.date(2024, 2, 20)),
+        (2024, "final_accounts", datetime.date(2025, 9, 10)),
+        (2025, "budget", datetime.date(2025, 2, 26)),
+    ]
+    version = Disclosure.objects.get(year=2025).published_version
+    assert version.import_report["source_kind"] == "pdf"
+    assert version.tables.get(number="7").rows.get().values["total"] == "5.80"

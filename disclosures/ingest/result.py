@@ -87,6 +87,7 @@ class ImportResult:
     format: FormatDefinition
     tables: dict[str, ParsedTable] = field(default_factory=dict)  # by table number
     findings: list[Finding] = field(default_factory=list)
+    source_kind: str = "xlsx"  # "pdf" when the tables were read from a printed PDF
 
     def add(self, level, message, **kwargs):
         self.findings.append(Finding(level, message, **kwargs))

@@ -43,7 +43,7 @@ def read_sheets(sheets, fmt, *, layout=None) -> ImportResult:
     """Read grids (from a workbook or a PDF) against the format.
 
     `layout` is a saved layout variant's wordings: {table number: {role key: [wordings]}} and titles."""
-    result = ImportResult(format=fmt)
+    result = ImportResult(format=fmt, source_kind="pdf" if any(sheet.is_pdf for sheet in sheets) else "xlsx")
     layout = layout or {}
     last = None
     for sheet in sheets:
