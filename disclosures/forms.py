@@ -34,7 +34,7 @@ class UploadForm(forms.Form):
 
 class DocxForm(forms.Form):
     document = forms.FileField(
-        label=_("Word 文档（.docx）"), widget=forms.ClearableFileInput(attrs={"accept": ".docx"}),
+        label=_("Word 文档（.docx）或公开的 PDF"), widget=forms.ClearableFileInput(attrs={"accept": ".docx,.pdf"}),
         help_text=_("按标题（如“一、部门职责”“第二部分 情况说明”）对应到各栏目；先预览，确认后才保存。不超过 10 MB。"),
     )
 

@@ -125,7 +125,7 @@ def test_the_import_command_takes_the_narrative_from_a_word_document():
     )  # fmt: skip
     text = out.getvalue()
     assert "文字部分：Word 标题“一、主要职责”归入“duties”" in text
-    assert "说明：Word 文档中未归入任何栏目的段落：第四部分 2024 年度部门决算表" in text
+    assert "说明：未归入任何栏目的段落：第四部分 2024 年度部门决算表" in text
     assert "缺少：缺少文字部分" not in text
     saved = list(Section.objects.order_by("position").values_list("key", "title"))
     assert saved == [

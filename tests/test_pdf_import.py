@@ -220,3 +220,48 @@ def test_a_backfill_of_three_years_of_pdfs_runs_with_progress_and_reports_each_f
     version = Disclosure.objects.get(year=2025).published_version
     assert version.import_report["source_kind"] == "pdf"
     assert version.tables.get(number="7").rows.get().values["total"] == "5.80"
+
+
+@pytest.mark.django_db
+def test_the_narrative_of_a_printed_disclosure_is_read_into_its_sections_by_their_headings(tmp_path):
+    """The portal's own PDF of seed 000: cover, contents, then 部门职责 … 名词解释, then the tables."""
+    from disclosures.exports.pdf import render_pdf
+    from tests.conftest import SEED000, SEED000_SECTIONS, save
+
+    version = save(SEED000, department="辽宁省互联网技术支撑中心", region="辽宁省",
+                   published_on=datetime.date(2025, 2, 8), sections_path=SEED000_SECTIONS)
+    path = tmp_path / "seed000.pdf"
+    path.write_bytes(render_pdf(version))
+    out = io.StringIO()
+    call_command(
+        "import_disclosure", str(path), "--region", "辽宁省", "--department", "另一个单位", "--year", "2025",
+        "--approved-on", "2025-01-24", stdout=out,
+    )
+    text = out.getvalue()
+    assert "文字部分：PDF 标题“部门职责”归入“duties”" in text
+    assert "文字部分：PDF 标题“名词解释”归入“glossary”" in text
+    imported = Disclosure.objects.get(department__name="另一个单位").versions.get()
+    bodies = {section.key: section.body for section in imported.sections.all()}
+    assert bodies["duties"] == "负责为我省互联网管理和建设提供相关技术支撑和服务等工作。"
+    assert "收入预算881.55万元" in bodies["explanation"].replace(" ", "")
+    # The figures the text states were checked against the tables read from the same PDF.
+    assert {i["id"]: i["status"] for i in imported.import_report["identities"]}["B47"] == "holds"
+
+
+def test_staff_preview_the_narrative_of_a_pdf_before_saving_it(client, staff, tmp_path):
+    from disclosures.exports.pdf import render_pdf
+    from disclosures.services import upload
+    from tests.conftest import SEED000, SEED000_SECTIONS, save
+
+    published = save(SEED000, department="辽宁省互联网技术支撑中心", region="辽宁省",
+                     published_on=datetime.date(2025, 2, 8), sections_path=SEED000_SECTIONS)
+    data = render_pdf(published)
+    draft = upload(io.BytesIO(data), department=staff.department_a, year=2025, kind="budget",
+                   approved_on=datetime.date(2025, 2, 1), actor=staff.editor_a, file_name="公开.pdf")
+    client.force_login(staff.editor_a)
+    url = reverse("staff_sections_from_word", args=[draft.pk])
+    page = client.post(url, {"document": _named(data, "公开.pdf")}).content.decode()
+    assert "部门职责" in page and "负责为我省互联网管理和建设提供相关技术支撑和服务等工作。" in page
+    assert draft.sections.get(key="duties").body == ""  # nothing saved before the editor confirms
+    client.post(url, {"confirm": "1"})
+    assert draft.sections.get(key="duties").body == "负责为我省互联网管理和建设提供相关技术支撑和服务等工作。"

@@ -30,7 +30,7 @@ def test_the_editor_sees_what_went_where_and_nothing_is_saved_until_confirmed(cl
     glossary_before = version.sections.get(key="glossary").body
     client.force_login(staff.editor_a)
     url = reverse("staff_sections_from_word", args=[version.pk])
-    assert "从 Word 文档（.docx）导入说明栏目" in client.get(reverse("staff_version", args=[version.pk])).content.decode()
+    assert "从 Word 文档（.docx）或 PDF 导入说明栏目" in client.get(reverse("staff_version", args=[version.pk])).content.decode()
 
     page = client.post(url, {"document": word_file()}).content.decode()
     assert "预览：说明.docx" in page
@@ -63,7 +63,7 @@ def test_a_file_that_is_not_a_word_document_is_refused_with_a_reason(client, sta
     page = client.post(url, {"document": SimpleUploadedFile("说明.docx", b"PK\x03\x04 not really a zip")}).content.decode()
     assert "文件已损坏或不是 Word 文档（.docx），无法读取。" in page
     page = client.post(url, {"document": SimpleUploadedFile("说明.doc", b"\xd0\xcf\x11\xe0")}).content.decode()
-    assert "请上传 Word 文档（.docx）；.doc 请先在 Word 中另存为 .docx。" in page
+    assert "请上传 Word 文档（.docx）或 PDF；.doc 请先在 Word 中另存为 .docx。" in page
     blank = io.BytesIO()
     Document().save(blank)
     page = client.post(url, {"document": SimpleUploadedFile("空.docx", blank.getvalue())}).content.decode()

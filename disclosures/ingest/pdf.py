@@ -303,3 +303,71 @@ def _aligned(lines):
                 spans.append((r, covered[0], r, covered[-1]))
         grid.append(row)
     return grid, spans
+
+
+def narrative_blocks(source):
+    """The text of the pages that hold no table, as ("paragraph", text, "") blocks in reading order,
+    and the set of lines printed larger or bold (headings, as a Word document's bold lines are).
+
+    Printed lines are joined into paragraphs: a new paragraph starts after a line that ends a sentence
+    (。：:), at an indented line, and at a short numbered or part heading, which is a block of its own.
+    Running headers, footers and page numbers are left out."""
+    import pdfplumber
+
+    from disclosures.ingest.word import NUMBERED, PART
+
+    blocks, emphasised = [], set()
+    try:
+        with pdfplumber.open(source) as document:
+            pages = document.pages
+            if len(pages) > MAX_PAGES:
+                raise WorkbookUnreadable(f"PDF 有 {len(pages)} 页，超过 {MAX_PAGES} 页的上限。")
+            running = _running_lines(pages)
+            any_text = False
+            for page in pages:
+                chars = [c for c in page.chars if c["text"].strip()]
+                any_text = any_text or bool(chars)
+                tables = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
+                lines = _lines(chars)
+                if tables or _looks_tabular(lines):
+                    continue
+                left = min((line[0]["x0"] for line in lines), default=0)
+                body_size = median([c["size"] for c in chars]) if chars else 10
+                paragraph, previous, previous_x = "", "", None
+                for line in lines:
+                    top, bottom = line[0]["top"], line[0]["bottom"]
+                    band = "top" if top < page.height * BAND else "bottom" if bottom > page.height * (1 - BAND) else None
+                    text = _text(line)
+                    if band and (any((band, re.sub(r"\d+", "#", _text(w))) in running for w in _words(line))
+                                 or re.fullmatch(r"[-—\s]*(第\s*\d+\s*页.*|\d+)[-—\s]*", text)):
+                        continue
+                    if re.search(r"(\.{4,}|…{2,})\s*\d*$", text):
+                        continue  # a line of the contents page
+                    larger = median([c["size"] for c in line]) >= body_size * 1.15
+                    bold = all("bold" in c.get("fontname", "").lower() for c in line)
+                    heading = len(text) <= 40 and not text.endswith("。") and bool(
+                        PART.match(text) or NUMBERED.match(text) or larger or bold
+                    )
+                    if heading and (larger or bold):
+                        emphasised.add(text)
+                    indented = previous_x is not None and line[0]["x0"] - previous_x > line[0]["size"] * 1.5
+                    listed = bool(re.match(r"^[•·●▪-]|^\(?[一二三四五六七八九十\d]+[)）、.]", text))
+                    previous_x = line[0]["x0"]
+                    if heading or indented or listed or previous.endswith(("。", "：", ":", "；")) or not paragraph:
+                        if paragraph:
+                            blocks.append(("paragraph", paragraph, ""))
+                        paragraph = text
+                        if heading:
+                            blocks.append(("paragraph", paragraph, ""))
+                            paragraph = ""
+                    else:
+                        paragraph += text
+                    previous = text
+                if paragraph:
+                    blocks.append(("paragraph", paragraph, ""))
+            if not any_text:
+                raise WorkbookUnreadable("PDF 没有文字层（可能是扫描件），无法读取。本平台不做文字识别（OCR）。")
+    finally:
+        if hasattr(source, "seek"):
+            source.seek(0)
+    return blocks, emphasised

@@ -90,10 +90,13 @@ class DocxUnreadable(Exception):
 
 
 def read_upload(file, fmt) -> DocxImport:
-    """parse_docx for a file a user uploaded: refuses what is not a .docx, is too large or inflates
-    beyond reason (a zip bomb), with a message that says so; nothing is kept either way."""
-    if not (getattr(file, "name", "") or "").lower().endswith(".docx"):
-        raise DocxUnreadable("请上传 Word 文档（.docx）；.doc 请先在 Word 中另存为 .docx。")
+    """parse_docx (or parse_pdf) for a file a user uploaded: refuses what is not a .docx or a PDF, is too
+    large or inflates beyond reason (a zip bomb), with a message that says so; nothing is kept either way."""
+    name = (getattr(file, "name", "") or "").lower()
+    if name.endswith(".pdf"):
+        return _read_pdf_upload(file, fmt)
+    if not name.endswith(".docx"):
+        raise DocxUnreadable("请上传 Word 文档（.docx）或 PDF；.doc 请先在 Word 中另存为 .docx。")
     if getattr(file, "size", 0) > MAX_DOCX_BYTES:
         raise DocxUnreadable("Word 文档超过 10 MB，无法导入。")
     from disclosures.ingest.guard import MAX_COMPRESSION_RATIO, MAX_UNCOMPRESSED_BYTES
@@ -114,15 +117,46 @@ def read_upload(file, fmt) -> DocxImport:
         raise DocxUnreadable("文件已损坏或不是 Word 文档（.docx），无法读取。") from None
 
 
+def _read_pdf_upload(file, fmt):
+    from django.conf import settings
+
+    from disclosures.ingest.guard import WorkbookUnreadable
+    from disclosures.ingest.pdf import is_pdf
+
+    if getattr(file, "size", 0) > settings.MAX_WORKBOOK_BYTES:
+        raise DocxUnreadable("PDF 文件过大，无法导入。")
+    if not is_pdf(file):
+        raise DocxUnreadable("文件不是 PDF。")
+    try:
+        return parse_pdf(file, fmt)
+    except WorkbookUnreadable as exc:
+        raise DocxUnreadable(str(exc)) from None
+    except Exception:  # noqa: BLE001 — pdfminer raises many kinds for a damaged file
+        raise DocxUnreadable("PDF 文件已损坏，无法读取。") from None
+
+
 def parse_docx(file, fmt) -> DocxImport:
     document = Document(file)
-    by_key = {definition.key: DocxSection(definition.key, definition.title) for definition in fmt.sections}
-    unplaced = []
-    current = None  # the DocxSection being filled, or None while text cannot be placed
     bold_texts = {
         p.text.strip() for p in document.paragraphs if p.runs and all(run.bold for run in p.runs if run.text.strip())
     }
-    for kind, text, style in _blocks(document):
+    return place_blocks(_blocks(document), fmt, bold_texts)
+
+
+def parse_pdf(file, fmt) -> DocxImport:
+    """The narrative of a printed disclosure: the text of its pages without tables, placed by its headings."""
+    from disclosures.ingest.pdf import narrative_blocks
+
+    blocks, emphasised = narrative_blocks(file)
+    return place_blocks(blocks, fmt, emphasised)
+
+
+def place_blocks(blocks, fmt, bold_texts=frozenset()) -> DocxImport:
+    """Map (kind, text, style) blocks in reading order to the format's sections by their headings."""
+    by_key = {definition.key: DocxSection(definition.key, definition.title) for definition in fmt.sections}
+    unplaced = []
+    current = None  # the DocxSection being filled, or None while text cannot be placed
+    for kind, text, style in blocks:
         level = _heading_level(text, style, fmt, text in bold_texts) if kind == "paragraph" else 0
         if level:
             key = section_key(_strip_part(text), fmt)

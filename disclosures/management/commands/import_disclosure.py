@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
-from disclosures.ingest.word import parse_docx
+from disclosures.ingest.word import parse_docx, parse_pdf
 from disclosures.ingest import guard
 from disclosures.ingest.pdf import page_ranges
 from disclosures.ingest.detect import choose, regions_on_path
@@ -63,7 +63,14 @@ class Command(BaseCommand):
             raise SystemExit(1)
         fmt, how, result = choice.format, choice.reason, choice.result
         sections, unplaced = [], []
-        if options["sections"] and options["sections"].lower().endswith(".docx"):
+        if not options["sections"] and result.source_kind == "pdf":
+            # A printed disclosure carries its narrative too: the pages without tables, by their headings.
+            narrative = parse_pdf(str(path), fmt)
+            sections, unplaced = narrative.found(), narrative.unplaced
+        elif options["sections"] and options["sections"].lower().endswith(".pdf"):
+            narrative = parse_pdf(options["sections"], fmt)
+            sections, unplaced = narrative.found(), narrative.unplaced
+        elif options["sections"] and options["sections"].lower().endswith(".docx"):
             try:
                 narrative = parse_docx(options["sections"], fmt)
             except Exception as exc:  # noqa: BLE001 — python-docx raises many kinds for a file that is not a .docx
@@ -102,9 +109,10 @@ class Command(BaseCommand):
                     self.stdout.write(f"未核对：{outcome.id} {outcome.text}（{outcome.reason}）")
         for section in sections:
             if getattr(section, "heading", ""):
-                self.stdout.write(f"文字部分：Word 标题“{section.heading}”归入“{section.key}”")
+                source = "PDF" if result.source_kind == "pdf" and not (options["sections"] or "").endswith(".docx") else "Word"
+                self.stdout.write(f"文字部分：{source} 标题“{section.heading}”归入“{section.key}”")
         for text in unplaced:
-            self.stdout.write(f"说明：Word 文档中未归入任何栏目的段落：{text[:60]}")
+            self.stdout.write(f"说明：未归入任何栏目的段落：{text[:60]}")
         for finding in result.warnings:
             self.stdout.write(f"警告：{finding.message}")
         for finding in result.missing:
