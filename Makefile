@@ -43,6 +43,7 @@ test: install
 
 bench: migrate
 	$(PY) bench/import_and_render.py
+	$(PY) bench/pdf_import.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media
