@@ -265,3 +265,12 @@ def test_staff_preview_the_narrative_of_a_pdf_before_saving_it(client, staff, tm
     assert draft.sections.get(key="duties").body == ""  # nothing saved before the editor confirms
     client.post(url, {"confirm": "1"})
     assert draft.sections.get(key="duties").body == "负责为我省互联网管理和建设提供相关技术支撑和服务等工作。"
+
+
+def test_a_table_printed_without_borders_is_refused_naming_its_page_never_guessed():
+    from disclosures.ingest.guard import WorkbookUnreadable
+    from disclosures.ingest.workbook import load_sheets
+
+    with pytest.raises(WorkbookUnreadable) as refused:
+        load_sheets(io.BytesIO(printed("seed004_budget_2025", ruled=False)))
+    assert str(refused.value).startswith("PDF 第 1 页的表格没有表格线（仅按位置对齐），目前无法可靠地读出各列。")

@@ -2,8 +2,8 @@
 
 pdfplumber gives every character with its position, and the lines and rectangles drawn on the page.
 Ruled tables (cells drawn with lines) become cells from their lines: a cell spanning several column or
-row boundaries is a merged cell. Unruled tables (columns aligned by position only) become cells from
-the alignment of their words. Text outside tables (the title, 表N, 单位：万元, page numbers) becomes rows
+row boundaries is a merged cell. Unruled tables (columns aligned by position only) are refused for now,
+naming the page: their grouped headers cannot yet be told apart reliably. Text outside tables (the title, 表N, 单位：万元, page numbers) becomes rows
 of its own in the first columns. Characters are joined by position, not by the PDF's text order, so a
 word that the text layer splits into single characters, or a name wrapped over two lines inside one
 cell, reads as printed. All pages are stacked into one grid, each row remembering its page, so a table
@@ -131,22 +131,21 @@ def _page_grid(page, running=frozenset(), bounds=None):
     loose = [c for c in chars if not any(_within(c, box) for box in inside)]
     lines = _lines(loose)
     if not tables and _looks_tabular(lines):
-        items.append((lines[0][0]["top"], "aligned", lines))
-    else:
-        for line in lines:
-            items.append((line[0]["top"], "line", line))
+        # Columns aligned by position only: their cells cannot yet be told apart reliably, and a figure
+        # read into the wrong column must never pass as right.
+        raise WorkbookUnreadable(
+            f"PDF 第 {page.page_number} 页的表格没有表格线（仅按位置对齐），目前无法可靠地读出各列。"
+            "请上传工作簿，或带表格线打印的 PDF。"
+        )
+    for line in lines:
+        items.append((line[0]["top"], "line", line))
     items.sort(key=lambda item: item[0])
     rows, merges = [], []
     for _top, kind, payload in items:
         if kind == "line":
             rows.append(_fragments(payload))
-        elif kind == "table":
-            grid, spans = _ruled(payload, chars, bounds if bounds is not None else [])
-            offset = len(rows)
-            rows.extend(grid)
-            merges.extend((r0 + offset, c0, r1 + offset, c1) for r0, c0, r1, c1 in spans)
         else:
-            grid, spans = _aligned(payload)
+            grid, spans = _ruled(payload, chars, bounds if bounds is not None else [])
             offset = len(rows)
             rows.extend(grid)
             merges.extend((r0 + offset, c0, r1 + offset, c1) for r0, c0, r1, c1 in spans)
@@ -268,41 +267,6 @@ def _looks_tabular(lines):
     wide = [line for line in lines if len(_words(line)) >= 3]
     figures = sum(1 for line in wide for word in _words(line) if re.fullmatch(r"-?[\d,]+\.\d{2}", _text(word)))
     return len(wide) >= 2 and figures >= 2
-
-
-def _aligned(lines):
-    """An unruled page: columns from where the words of the table's lines start and end.
-
-    A column is a run of x-positions that words of the body occupy; a header word wider than one
-    column (a group label centred over its columns) becomes a merged cell over the columns it covers."""
-    words_by_line = [[(_text(w), w[0]["x0"], w[-1]["x1"]) for w in _words(line)] for line in lines]
-    body = [words for words in words_by_line if len(words) >= 3]
-    edges = sorted((x0, x1) for words in body for _t, x0, x1 in words)
-    columns = []
-    for x0, x1 in edges:
-        if columns and x0 <= columns[-1][1] + 1:
-            columns[-1][1] = max(columns[-1][1], x1)
-        else:
-            columns.append([x0, x1])
-    grid, spans = [], []
-    for words in words_by_line:
-        row = [None] * max(len(columns), 1)
-        r = len(grid)
-        if len(words) < 3 and len(columns) > 2:
-            # A title-block line (title, 表N, unit): its fragments from the left.
-            for i, (text, _x0, _x1) in enumerate(words):
-                row[min(i, len(row) - 1)] = text
-            grid.append(row)
-            continue
-        for text, x0, x1 in words:
-            covered = [i for i, (a, b) in enumerate(columns) if x0 < b and x1 > a]
-            if not covered:
-                covered = [min(range(len(columns)), key=lambda i: abs((columns[i][0] + columns[i][1]) / 2 - (x0 + x1) / 2))]
-            row[covered[0]] = text if row[covered[0]] is None else f"{row[covered[0]]}{text}"
-            if len(covered) > 1:
-                spans.append((r, covered[0], r, covered[-1]))
-        grid.append(row)
-    return grid, spans
 
 
 def narrative_blocks(source):
