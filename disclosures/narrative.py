@@ -182,6 +182,8 @@ def summary_figures(version) -> dict:
         "vehicle_purchase": f.amount("7", "vehicles_purchase", three),
         "vehicle_running": f.amount("7", "vehicles_running", three),
         "reception": f.amount("7", "reception", three),
+        # Last year's budget when the 三公 table prints it beside this year's (2024预算数 | 2025预算数).
+        "three_total_prior": three.amount("prior_total") if three is not None else None,
         "procurement": f.amount("14", "grand_total"),
         "performance_projects": sum(1 for row in f.rows("17") if row.kind == "block"),
         "income_parts": [],
@@ -226,6 +228,8 @@ def draft_explanation(version) -> str:
     year = d.year
 
     def versus(key):
+        if key == "three_total" and fig.get("three_total_prior") is not None:
+            return f"{_change(fig[key], fig['three_total_prior'])}，主要原因是{GAP}：增减原因】"
         if before is None:
             return f"{GAP}：与上年相比的增减及原因】"
         return f"{_change(fig[key], before[key])}，主要原因是{GAP}：增减原因】"

@@ -110,7 +110,7 @@ def compute(disclosure, version) -> Figures:
     wanted = [t.pk for t in (by_key.get("summary"), by_key.get("three_public_expenses")) if t]
     wanted += [t.pk for t in function_tables]
     rows = {}
-    for row in TableRow.objects.filter(table_id__in=wanted).order_by("position"):
+    for row in TableRow.objects.filter(table_id__in=wanted).select_related("table").order_by("position"):
         rows.setdefault(row.table_id, []).append(row)
 
     summary = by_key.get("summary")

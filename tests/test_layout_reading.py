@@ -204,3 +204,34 @@ def test_rows_that_name_a_unit_are_matched_to_the_registered_units_by_code_and_g
     report = " ".join(f["message"] for f in version.import_report["findings"])
     # 表9 names the unit without its code and with its own wording: reported, not created.
     assert "工作簿中的单位未在本部门登记：抚顺市工业和信息化局本级（表9 项目支出预算表）" in report
+
+
+def test_the_drafted_text_compares_the_three_public_expenses_with_last_years_column(client, staff, drifted):
+    post_workbook(client, staff.editor_a, staff.department_a, drifted)
+    version = Disclosure.objects.get(department=staff.department_a).versions.get()
+    draft = version.sections.get(key="explanation").body
+    # 表7 prints 2024年预算数 6.20 beside 2025年预算数 5.80: the draft says so without a 2024 disclosure.
+    assert "财政拨款“三公”经费预算 5.80 万元，比上年减少 0.40 万元，减少 6.45%" in draft
+
+
+def test_a_table_printed_in_yuan_is_shown_in_yuan_and_counted_in_wan_everywhere_else(client, staff, tmp_path):
+    from disclosures.models import TableRow
+
+    workbook = load_workbook(SEED004)
+    sheet = workbook["7三公"]
+    sheet["F3"].value = "单位：元"
+    for cell in sheet[6]:
+        if cell.value is not None:
+            cell.value = float(D(str(cell.value)) * 10000)
+    path = tmp_path / "yuan.xlsx"
+    workbook.save(path)
+    result = read(path)
+    assert result.tables["7"].unit_label == "元"
+    outcomes = {o.id: o for o in check_identities(result.tables, result.format)}
+    # 表7 in 元 against 表12 in 万元: checked exactly, no false alarm of a factor of 10,000.
+    assert outcomes["B29"].status == "holds"
+    post_workbook(client, staff.editor_a, staff.department_a, path)
+    version = Disclosure.objects.get(department=staff.department_a).versions.get()
+    row = TableRow.objects.get(table__version=version, table__number="7")
+    assert row.values["total"] == "58000.00" and row.amount("total") == D("5.80")
+    assert "财政拨款“三公”经费预算 5.80 万元" in version.sections.get(key="explanation").body

@@ -205,5 +205,16 @@ class TableRow(models.Model):
         return f"{self.code} {self.name}".strip()
 
     def amount(self, key):
+        """The figure in 万元, the unit comparisons, charts, search and the drafted text speak.
+
+        Stored figures stay as printed, in their table's unit (单位：元 or 万元); this converts exactly."""
         raw = self.values.get(key)
-        return Decimal(raw) if raw not in (None, "") else None
+        if raw in (None, ""):
+            return None
+        value = Decimal(raw)
+        unit = self.table.unit_label if self.table_id else "万元"
+        if unit and unit != "万元":
+            from disclosures.ingest.amounts import in_wan
+
+            value = in_wan(value, unit)
+        return value

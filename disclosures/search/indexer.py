@@ -95,7 +95,7 @@ def entries_for_version(disclosure, version):
                 )
     tables = {table.pk: table for table in version.tables.all()}
     seen_lines = set()
-    rows = TableRow.objects.filter(table__version=version).order_by("table__position", "position")
+    rows = TableRow.objects.filter(table__version=version).select_related("table").order_by("table__position", "position")
     for row in rows:
         table = tables[row.table_id]
         definition = definitions.get(table.number)
