@@ -235,3 +235,8 @@ def test_a_table_printed_in_yuan_is_shown_in_yuan_and_counted_in_wan_everywhere_
     row = TableRow.objects.get(table__version=version, table__number="7")
     assert row.values["total"] == "58000.00" and row.amount("total") == D("5.80")
     assert "财政拨款“三公”经费预算 5.80 万元" in version.sections.get(key="explanation").body
+
+
+def test_the_report_lists_each_identity_it_could_not_check_and_why(client, staff, drifted):
+    page = post_workbook(client, staff.editor_a, staff.department_a, drifted).content.decode()
+    assert "未核对：B9 表2 每行：单位资金小计 = 事业收入 + 事业单位经营收入 + 上级补助收入 + 附属单位上缴收入 + 其他收入（表2 缺少列“本年收入/单位资金/事业收入”）" in page
