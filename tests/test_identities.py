@@ -1,4 +1,4 @@
-"""Every arithmetic identity B1–B47 (TABLES.md §4.1), and the narrative figures B48–B50, catches an error planted into a real budget.
+"""Every arithmetic identity B1–B47 (TABLES.md §4.1), the narrative figures B48–B50 and 表14's procurement bounds B51, catches an error planted into a real budget.
 
 Each case reads a seed afresh, changes ONE figure (a cell of one row, or a figure of the 情况说明),
 runs the identity checks again and asserts that the identity under test now fails, naming itself,
@@ -17,11 +17,11 @@ from disclosures.text import strip_enumerator
 from tests.conftest import SEED000, SEED000_SECTIONS, SEED004, read
 
 ZERO = D("0.00")
-IDENTITIES = [f"B{n}" for n in range(1, 51)]
+IDENTITIES = [f"B{n}" for n in range(1, 52)]
 
 # The documented exceptions on the unplanted seeds (tests/test_import_seeds.py, TABLES.md §4.1).
 NOT_CHECKED = {
-    "seed000": {"B40": "不适用", "B46": "缺少表13；缺少表14；缺少表15", "B50": "缺少表14"},  # a public institution (no 501/502); 表13–15 absent
+    "seed000": {"B40": "不适用", "B46": "缺少表13；缺少表14；缺少表15", "B50": "缺少表14", "B51": "缺少表14"},  # a public institution (no 501/502); 表13–15 absent
     "seed004": {f"B{n}": "没有情况说明" for n in range(46, 51)},  # seed 004 comes without its narrative
 }
 
@@ -203,6 +203,8 @@ PLANTS = [
     plant("B48", reword("公务接待费 0.35 万元", "公务接待费 0.25 万元"), "0.25", "-0.10"),
     plant("B49", reword("100.59", "101.09"), "101.09", "0.50", seed=SEED004, narrative="机关运行经费预算 100.59 万元。"),
     plant("B50", bump("14", total(), "grand_total", "12.00"), "12.00", "-12.00", seed=SEED004, narrative="政府采购预算 0 万元。"),
+    # 政府采购 of 2,000 from the 一般公共预算 of a department whose whole 一般公共预算 spending is 1,425.40
+    plant("B51", bump("14", total(), "current_general_budget", "2000.00"), "2000.00", "-574.60", seed=SEED004, narrative=SEED004_NARRATIVE),
 ]
 
 

@@ -240,3 +240,16 @@ def test_a_table_printed_in_yuan_is_shown_in_yuan_and_counted_in_wan_everywhere_
 def test_the_report_lists_each_identity_it_could_not_check_and_why(client, staff, drifted):
     page = post_workbook(client, staff.editor_a, staff.department_a, drifted).content.decode()
     assert "未核对：B9 表2 每行：单位资金小计 = 事业收入 + 事业单位经营收入 + 上级补助收入 + 附属单位上缴收入 + 其他收入（表2 缺少列“本年收入/单位资金/事业收入”）" in page
+
+
+def test_a_procurement_project_larger_than_the_project_itself_is_a_warning(tmp_path):
+    workbook = load_workbook(SEED004)
+    sheet = workbook["14"]
+    sheet.append(["抚顺市工业和信息化局本级", "老干部服务工作经费", 5.00])  # 表9 budgets this project at 2.38
+    path = tmp_path / "procurement.xlsx"
+    workbook.save(path)
+    result = read(path)
+    outcome = {o.id: o for o in check_identities(result.tables, result.format)}["B51"]
+    assert outcome.status == "fails"
+    assert [f.figures for f in outcome.findings] == [{"lhs": "5.00", "rhs": "2.38", "diff": "2.62"}]
+    assert "老干部服务工作经费" in outcome.findings[0].message

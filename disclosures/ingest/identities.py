@@ -536,16 +536,27 @@ def _pairs(pair, names, counter):
     right_by_key = {}
     for v in right:
         right_by_key.setdefault(key(v, pair.get("right_key")), []).append(v)
+    at_most = pair.get("at_most", False)  # each left row at most its right row (a part of it), unmatched rows aside
     for view in left:
         k = key(view, pair.get("left_key"))
         candidates = right_by_key.get(k)
         other = candidates.pop(0) if candidates else None
+        if at_most:
+            if other is not None:
+                counter.reads = 0
+                a = _eval(pair["lhs"], dict(names, a=view, b=other))
+                b = _eval(pair["rhs"], dict(names, a=view, b=other))
+                if a > b:
+                    yield f"表{view._table.number} {view.describe(pair.get('left_key'))} ↔ 表{other._table.number} {other.describe(pair.get('right_key'))}", a, b, "<=", counter.reads
+            continue
         b_view = other if other is not None else _zero_like(names, pair, counter, k)
         counter.reads = 0
         a = _eval(pair["lhs"], dict(names, a=view, b=b_view))
         b = _eval(pair["rhs"], dict(names, a=view, b=b_view))
         if a != b:
             yield f"表{view._table.number} {view.describe(pair.get('left_key'))} ↔ 表{b_view._table.number} {b_view.describe(pair.get('right_key'))}", a, b, "=", counter.reads
+    if at_most:
+        return
     leftovers = [(k, view) for k, views in right_by_key.items() for view in views]
     for k, view in leftovers:
         if pair.get("strict") or any(view._row.values.values()):
