@@ -6,7 +6,6 @@ portal's own PDFs are built by WeasyPrint. Each is read without naming the forma
 
 import datetime
 import io
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -97,7 +96,6 @@ def test_a_pdf_without_a_text_layer_is_refused_with_a_clear_message(tmp_path):
 
     scan = io.BytesIO()
     Image.new("RGB", (600, 800), "white").save(scan, "PDF")
-    detection_error = None
     from disclosures.ingest.guard import WorkbookUnreadable
     from disclosures.ingest.workbook import load_sheets
 
@@ -170,7 +168,6 @@ def test_the_portals_own_pdf_of_a_seed_imports_back_with_every_figure(name, kind
     back = read_pdf_bytes(pdf, kind)
     assert back.result.errors == []
     assert figures(back.result) == figures(workbook)
-    assert Decimal(back.result.tables["1"].rows[0].values.get("income_amount", "0")) >= 0
 
 
 BACKFILL = [

@@ -295,7 +295,6 @@ def narrative_blocks(source):
                 lines = _lines(chars)
                 if tables or _looks_tabular(lines):
                     continue
-                left = min((line[0]["x0"] for line in lines), default=0)
                 body_size = median([c["size"] for c in chars]) if chars else 10
                 paragraph, previous, previous_x = "", "", None
                 for line in lines:
