@@ -2,7 +2,7 @@
 
     python bench/exports.py        (from the project root)
 
-What it measures (issue 5):
+What it measures:
 - the PDF of a whole disclosure against a one-line PDF laid out with the same stylesheet and font
   (target: full ≤ 3 × one line), in WenQuanYi Micro Hei (the portal's choice) and, for comparison,
   in Noto Sans CJK SC;
@@ -35,7 +35,7 @@ PDF_RATIO_TARGET = 3
 
 _own_db = None
 if not os.environ.get("DATABASE_URL"):
-    _own_db = Path(f"/tmp/bench-exports-{os.getpid()}.sqlite3")
+    _own_db = Path(tempfile.gettempdir()) / f"bench-exports-{os.getpid()}.sqlite3"
     os.environ["DATABASE_URL"] = f"sqlite:///{_own_db}"
 _media = Path(tempfile.mkdtemp(prefix="bench-exports-media-"))
 os.environ["MEDIA_ROOT"] = str(_media)

@@ -5,7 +5,7 @@
 Targets (from the issue): importing one workbook ≤ 1 s; rendering one disclosure page on the
 server ≤ 30 ms, on the 2-core reference machine.
 
-It runs against its own throwaway SQLite database, /tmp/bench-<pid>.sqlite3 (deleted at the end),
+It runs against its own throwaway SQLite database, bench-<pid>.sqlite3 in the system temporary folder (deleted at the end),
 so the developer's db.sqlite3 is never touched. Set DATABASE_URL to bench another database
 (e.g. PostgreSQL); it must be a scratch database: the script migrates it and writes to it.
 
@@ -18,6 +18,7 @@ import os
 import platform
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -32,7 +33,7 @@ RENDER_TARGET_MS = 30
 
 _own_db = None
 if not os.environ.get("DATABASE_URL"):
-    _own_db = Path(f"/tmp/bench-{os.getpid()}.sqlite3")
+    _own_db = Path(tempfile.gettempdir()) / f"bench-{os.getpid()}.sqlite3"
     os.environ["DATABASE_URL"] = f"sqlite:///{_own_db}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 # Import and page timings only: the PDF built at publication is measured by bench/exports.py.

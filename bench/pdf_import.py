@@ -10,13 +10,17 @@ import io
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-os.environ.setdefault("DATABASE_URL", f"sqlite:////tmp/bench-pdf-{os.getpid()}.sqlite3")
+_own_db = None
+if not os.environ.get("DATABASE_URL"):
+    _own_db = Path(tempfile.gettempdir()) / f"bench-pdf-{os.getpid()}.sqlite3"
+    os.environ["DATABASE_URL"] = f"sqlite:///{_own_db}"
 
 import django  # noqa: E402
 
@@ -75,4 +79,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        if _own_db is not None:
+            _own_db.unlink(missing_ok=True)

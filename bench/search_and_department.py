@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench .venv/bin/python bench/search_and_department.py
         [--requests 200]
 
-Target (issue 6): p95 ≤ 200 ms for a search and for a department page, on PostgreSQL, at
+Target: p95 ≤ 200 ms for a search and for a department page, on PostgreSQL, at
 10,000 departments × 5 years. Each figure is the whole Django request through `django.test.Client`
 (middleware, queries, template; no network), with DEBUG off.
 

@@ -144,7 +144,7 @@ FILE_UPLOAD_HANDLERS = [
 ]
 
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-# When a published version's PDF is built (issue 5): "background" (default; one worker thread, so
+# When a published version's PDF is built: "background" (default; one worker thread, so
 # publishing returns at once), "inline" (inside the publishing request), or "off" (built on the first
 # download, or by `manage.py render_pdfs --missing`).
 PDF_ON_PUBLISH = os.getenv("PDF_ON_PUBLISH", "background")

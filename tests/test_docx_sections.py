@@ -1,4 +1,4 @@
-"""Narrative sections read from a Word document: headings mapped to the format's sections (issue 7)."""
+"""Narrative sections read from a Word document: headings mapped to the format's sections."""
 
 import io
 from pathlib import Path

@@ -151,7 +151,7 @@ def test_demo_data_loads_twice_and_prints_logins(capsys):
     from disclosures.models import Disclosure
 
     # seeds 000 and 004 with a constructed 2024 for 004's department, seed 002's final accounts with the
-    # budget derived from them, and seed 003 (issue 7)
+    # budget derived from them, and seed 003
     assert Disclosure.objects.published().count() == 6
     late = Disclosure.objects.get(department__name="抚顺市工业和信息化局", year=2024)
     assert clock(late).label == "逾期 2 天公开"  # due 2024-02-18, a 调休 working Sunday

@@ -1,4 +1,4 @@
-"""Staff import the narrative sections from their Word document: preview what went where, then confirm (issue 7)."""
+"""Staff import the narrative sections from their Word document: preview what went where, then confirm."""
 
 import io
 

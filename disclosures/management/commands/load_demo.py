@@ -47,7 +47,7 @@ SEEDS = [
         "approved_on": "2024-01-26",
         "published_on": "2024-02-20",
     },
-    # Issue 7: final accounts (seed 002), with the 2024 budget constructed from its 完成率 figures so the
+    # Final accounts (seed 002), with the 2024 budget constructed from its 完成率 figures so the
     # demo has a budget and final-accounts pair (tests/fixtures/seed002_budget.py), and the Hebei county format.
     {
         "workbook": "seed002_budget_2024.xlsx",
