@@ -74,13 +74,6 @@ class ParsedTable:
     def is_empty(self):
         return not any(row.values for row in self.rows)
 
-    @property
-    def present_keys(self):
-        """The amount roles the workbook prints for this table (identities are checked over these)."""
-        return {r.key for r in self.readings if not r.key.startswith("extra_")} | {
-            key for row in self.rows for key in row.values if not key.startswith("extra_")
-        }
-
 
 @dataclass
 class ImportResult:

@@ -119,7 +119,8 @@ def _place_of(table):
 
 def _continues(sheet, last, fmt, result, layout):
     """Rows with no title that carry on the table read just before: the same header, then more lines."""
-    part = read_table(sheet, last.definition, last.title, -1, _Quiet(result), "续表", fmt=fmt,
+    # A trial reading: its findings go to a result of its own, so a failed guess leaves no trace.
+    part = read_table(sheet, last.definition, last.title, -1, ImportResult(format=fmt), "续表", fmt=fmt,
                       extra_labels=layout.get(last.definition.number, {}), default_unit=last.unit_label)
     if part is None or not part.rows:
         return False
@@ -143,13 +144,3 @@ def _append(table, part, result):
     where = f"PDF 第 {'、'.join(map(str, part.pages))} 页" if part.pages else f"“{part.sheet}”"
     result.add("info", f"表{table.definition.number} {table.definition.title}在{where}续表，共 {len(table.rows)} 行。", sheet=part.sheet)
     return True
-
-
-class _Quiet:
-    """A result that keeps a trial reading's findings to itself, so a failed guess leaves no trace."""
-
-    def __init__(self, result):
-        self.findings = []
-
-    def add(self, level, message, **kwargs):
-        self.findings.append((level, message))
