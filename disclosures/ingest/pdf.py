@@ -2,8 +2,8 @@
 
 pdfplumber gives every character with its position, and the lines and rectangles drawn on the page.
 Ruled tables (cells drawn with lines) become cells from their lines: a cell spanning several column or
-row boundaries is a merged cell. Unruled tables (columns aligned by position only) are refused for now,
-naming the page: their grouped headers cannot yet be told apart reliably. Text outside tables (the title, 表N, 单位：万元, page numbers) becomes rows
+row boundaries is a merged cell. Unruled tables (columns aligned by position only) become cells from
+the alignment of their texts (unruled.py). Text outside tables (the title, 表N, 单位：万元, page numbers) becomes rows
 of its own in the first columns. Characters are joined by position, not by the PDF's text order, so a
 word that the text layer splits into single characters, or a name wrapped over two lines inside one
 cell, reads as printed. All pages are stacked into one grid, each row remembering its page, so a table
@@ -13,8 +13,10 @@ that carries on over pages is one table, and every message can name the page.
 import re
 from statistics import median
 
+from disclosures.ingest import unruled
 from disclosures.ingest.grid import Sheet
 from disclosures.ingest.guard import WorkbookUnreadable
+from disclosures.text import normalize
 
 MAX_PAGES = 600
 LINE_TOLERANCE = 3  # points: characters whose tops differ less than this are on one line
@@ -58,9 +60,10 @@ def read_pdf(source) -> list[Sheet]:
         any_text = False
         running = _running_lines(pages)
         bounds = []  # the column boundaries of each ruled table placed so far
+        state = {}  # the columns of the last unruled table, for its continuation on the next page
         for number, page in enumerate(pages, start=1):
             try:
-                page_rows, page_merges = _page_grid(page, running, bounds)
+                page_rows, page_merges = _page_grid(page, running, bounds, state)
             except WorkbookUnreadable:
                 raise
             except Exception as exc:  # noqa: BLE001
@@ -111,8 +114,11 @@ def _running_lines(pages):
     return {item for item, count in counts.items() if count >= max(3, len(pages) // 2)}
 
 
-def _page_grid(page, running=frozenset(), bounds=None):
-    """One page: rows of cell texts (top to bottom) and merged ranges, page-local."""
+def _page_grid(page, running=frozenset(), bounds=None, state=None):
+    """One page: rows of cell texts (top to bottom) and merged ranges, page-local.
+
+    `state` carries the columns of the last table printed without lines to the next page."""
+    state = {} if state is None else state
     chars = [c for c in page.chars if c["text"].strip()]
     if running:
         drop = set()
@@ -131,12 +137,12 @@ def _page_grid(page, running=frozenset(), bounds=None):
     loose = [c for c in chars if not any(_within(c, box) for box in inside)]
     lines = _lines(loose)
     if not tables and _looks_tabular(lines):
-        # Columns aligned by position only: their cells cannot yet be told apart reliably, and a figure
-        # read into the wrong column must never pass as right.
-        raise WorkbookUnreadable(
-            f"PDF 第 {page.page_number} 页的表格没有表格线（仅按位置对齐），目前无法可靠地读出各列。"
-            "请上传工作簿，或带表格线打印的 PDF。"
-        )
+        # Columns aligned by position only: cells from the alignment of texts (see unruled.py).
+        rows, merges, carried = unruled.page_rows(lines, page.page_number, state.get("columns"), _fragments)
+        state["columns"] = carried
+        return rows, merges
+    if tables:
+        state.pop("columns", None)
     for line in lines:
         items.append((line[0]["top"], "line", line))
     items.sort(key=lambda item: item[0])
@@ -263,10 +269,14 @@ def _index(bounds, value):
 
 
 def _looks_tabular(lines):
-    """Unruled print: several lines of three or more aligned fragments, some of them figures."""
-    wide = [line for line in lines if len(_words(line)) >= 3]
-    figures = sum(1 for line in wide for word in _words(line) if re.fullmatch(r"-?[\d,]+\.\d{2}", _text(word)))
-    return len(wide) >= 2 and figures >= 2
+    """Unruled print: a line of three or more texts apart, and a line where a figure stands apart."""
+    split = [unruled.texts_of(line, i) for i, line in enumerate(lines)]
+    wide = any(len(texts) >= 3 for texts in split)
+    figures = any(
+        len(texts) >= 2 and any(re.fullmatch(r"-?[\d,]+\.\d{2}", t.text) for t in texts) for texts in split
+    )
+    total_only = any(len(texts) == 1 and normalize(texts[0].text) in unruled.TOTALS for texts in split)
+    return wide and (figures or total_only)
 
 
 def narrative_blocks(source):
