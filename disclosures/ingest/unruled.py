@@ -175,14 +175,19 @@ def table_rows(header_lines, body_lines, page_number, carried=None):
 
 
 def _spaced_words(body, leaves):
-    """Words of one cell apart by a space ("其他商品和服务 支出") joined again, where no label begins."""
+    """Words of one cell apart by a space ("其他商品和服务 支出") joined again, where no column begins:
+    no label starts there, and no other line's text starts there too."""
+    starts = {}
+    for t in body:
+        starts.setdefault(round(t.x0), set()).add(t.line)
     joined = []
     for t in sorted(body, key=lambda t: (t.line, t.x0)):
         p = joined[-1] if joined else None
         if p is not None and p.line == t.line and not p.is_number and not t.is_number:
             size = max(c["size"] for c in t.chars)
             gap = t.x0 - p.x1
-            if gap <= size * 0.5 and not any(p.x1 - 1 <= b.x0 <= t.x0 + 1 for b in leaves):
+            aligned = set().union(*(starts.get(round(t.x0) + d, set()) for d in (-1, 0, 1))) - {t.line}
+            if gap <= size * 0.5 and len(aligned) < 2 and not any(p.x1 - 1 <= b.x0 <= t.x0 + 1 for b in leaves):
                 joined[-1] = Text(p.chars + t.chars, t.line)
                 continue
         joined.append(t)
@@ -606,6 +611,12 @@ def page_rows(lines, page_number, carried, as_line):
     return rows, merges, carried
 
 
+def _repeats(run, texts, labels):
+    printed = normalize("".join(t.text for r in run for t in texts[r]))
+    found = [label for label in labels if label and label in printed]
+    return len(labels) >= 2 and len(found) >= max(2, len(labels) * 0.6) and sum(map(len, found)) >= len(printed) * 0.6
+
+
 def _parts(head, body, texts, figures):
     """The body split where its header is printed again (a long table repeats it on a new page or part)."""
     labels = {normalize(b.text) for b in _blocks([t for k in head for t in texts[k]])}
@@ -617,12 +628,11 @@ def _parts(head, body, texts, figures):
         while m < len(body) and not figures[body[m]]:
             run.append(body[m])
             m += 1
-        printed = normalize("".join(t.text for r in run for t in texts[r]))
-        found = [label for label in labels if label and label in printed]
-        repeated = len(labels) >= 2 and len(found) >= max(2, len(labels) * 0.6) and sum(map(len, found)) >= len(printed) * 0.6
-        if run and repeated and current:
+        # The header printed again heads the run of lines without figures (a wrapped name may follow it).
+        size = next((n for n in range(len(run), 0, -1) if _repeats(run[:n], texts, labels)), 0)
+        if size and current:
             parts.append((header, current))
-            header, current = run, []
+            header, current = run[:size], list(run[size:])
             k = m
             continue
         current.extend(run or [body[k]])
