@@ -229,6 +229,7 @@ def _blocks(texts, strips=()):
                 and -size * 0.2 <= t.top - b.parts[-1].bottom <= size * 0.9
                 and t.x1 - t.x0 <= b.parts[-1].x1 - b.parts[-1].x0 + size * 0.5
                 and not any(b.parts[-1].x0 < g0 and g1 < b.parts[-1].x1 for g0, g1 in gaps)
+                and not _over_columns(b.parts[-1], joined)
             ),
             None,
         )
@@ -237,6 +238,15 @@ def _blocks(texts, strips=()):
         else:
             blocks.append(Block([t]))
     return blocks
+
+
+def _over_columns(head, texts):
+    """Do two labels of one lower header line stand under this text? Then it heads columns, not a cell."""
+    under = {}
+    for t in texts:
+        if t.line > head.line and t.x0 < head.x1 and t.x1 > head.x0:
+            under[t.line] = under.get(t.line, 0) + 1
+    return any(n >= 2 for n in under.values())
 
 
 def _has_below(block, blocks):
