@@ -211,9 +211,13 @@ def _blocks(texts, strips=()):
             last = merged[-1]
             size = max(c["size"] for c in t.chars)
             gap = t.x0 - last.x1
-            spaced = len(t.text) == 1 and len(last.text.replace(" ", "")) <= 1 and gap <= size * 3
+            spaced = len(t.text) == 1 and len(last.text.replace(" ", "")) <= 1 and gap <= size * 2
             starts = any(last.x1 - 0.5 <= s[0] <= t.x0 + 0.5 for s in strips)
-            if spaced or (gap <= size * 0.35 and not starts):
+            over = {i for i, s in enumerate(strips) if last.x0 < s[1] and last.x1 > s[0]}
+            apart = over and any(
+                i not in over for i, s in enumerate(strips) if t.x0 < s[1] and t.x1 > s[0]
+            )  # each over figures of its own: two columns
+            if not apart and (spaced or (gap <= size * 0.35 and not starts)):
                 merged[-1] = Text(last.chars + t.chars, line)  # "收   入", "一般公共 预算": one label
             else:
                 merged.append(t)
@@ -275,15 +279,30 @@ def _has_below(block, blocks):
 
 
 def _strips(texts):
-    """[x0, x1, figures only?] for each run of the page's width the texts occupy."""
-    strips = []
-    for x0, x1, number in sorted((t.x0, t.x1, t.is_number) for t in texts):
-        if strips and x0 < strips[-1][1] - 0.5:
-            strips[-1][1] = max(strips[-1][1], x1)
-            strips[-1][2] = strips[-1][2] and number
-        else:
-            strips.append([x0, x1, number])
-    return strips
+    """[x0, x1, figures only?] for each run of the page's width the texts occupy.
+
+    Narrow texts first: a text that would join two runs each printed on several lines stands in a
+    merged cell across columns (a form's 总体目标), and does not make them one."""
+    strips = []  # [x0, x1, figures only, lines]
+    for t in sorted(texts, key=lambda t: t.x1 - t.x0):
+        hits = [s for s in strips if t.x0 < s[1] - 0.5 and t.x1 > s[0] + 0.5]
+        if sum(1 for s in hits if len(s[3]) >= 2) >= 2:
+            continue
+        merged = [min([t.x0] + [s[0] for s in hits]), max([t.x1] + [s[1] for s in hits]),
+                  t.is_number and all(s[2] for s in hits), {t.line}.union(*(s[3] for s in hits))]
+        strips = [s for s in strips if s not in hits] + [merged]
+        # A strip grown over its neighbours takes them in.
+        changed = True
+        while changed:
+            changed = False
+            strips.sort()
+            for a, b in zip(strips, strips[1:]):
+                if b[0] < a[1] - 0.5:
+                    a[1], a[2], a[3] = max(a[1], b[1]), a[2] and b[2], a[3] | b[3]
+                    strips.remove(b)
+                    changed = True
+                    break
+    return [s[:3] for s in sorted(strips)]
 
 
 def _columns(body, leaves):
@@ -609,7 +628,7 @@ def page_rows(lines, page_number, carried, as_line):
                 if not header:
                     raise
                 # Lines above the figures that read as no header (a form: 项目名称 | …, 主管部门 | …)
-                # are rows like the others; the reader then finds its labels by name.
+                # are rows like the others; the form reader finds its labels by name.
                 part_rows, part_merges, columns = table_rows(
                     [], [(k, lines[k]) for k in sorted(header + body)], page_number, None
                 )
