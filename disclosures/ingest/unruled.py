@@ -234,6 +234,7 @@ def _blocks(texts, strips=()):
                 and t.x1 - t.x0 <= b.parts[-1].x1 - b.parts[-1].x0 + size * 0.5
                 and not any(b.parts[-1].x0 < g0 and g1 < b.parts[-1].x1 for g0, g1 in gaps)
                 and not _over_columns(b.parts[-1], joined)
+                and not (len(t.text) >= 3 and any(o is not t and o.line == t.line and o.text == t.text for o in joined))
             ),
             None,
         )
