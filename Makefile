@@ -44,6 +44,7 @@ test: install
 bench: migrate
 	$(PY) bench/import_and_render.py
 	$(PY) bench/pdf_import.py
+	$(PY) bench/secrecy_scan.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media

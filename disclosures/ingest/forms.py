@@ -44,12 +44,17 @@ def read_form(sheet: Sheet, definition, title, title_row, result, how, unit_labe
     def take_values(r, row, grid):
         """Figures printed after a label the format names (执行率 93.13%, 绩效自评总得分 99.31).
 
-        The figure is the cell right of the label (past its merged width); blank means none."""
-        for c, text, colspan, _rowspan in grid:
+        The figure is the next cell right of the label (past its merged width; a print without
+        lines may leave blank columns between); another label, or nothing, means none."""
+        labels = set(value_fields) | fields | amount_fields
+        for i, (c, text, colspan, _rowspan) in enumerate(grid):
             key = value_fields.get(normalize(text))
             if key is None:
                 continue
-            value = figure(r, c + colspan, cell_text(sheet.value(r, c + colspan)))
+            following = grid[i + 1] if i + 1 < len(grid) else None
+            if following is None or normalize(following[1]) in labels:
+                continue
+            value = figure(r, following[0], following[1])
             if value is not None:
                 row.values[key] = value
                 if block is not None and block is not row:

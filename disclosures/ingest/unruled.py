@@ -234,7 +234,7 @@ def _blocks(texts, strips=()):
                 and t.x1 - t.x0 <= b.parts[-1].x1 - b.parts[-1].x0 + size * 0.5
                 and not any(b.parts[-1].x0 < g0 and g1 < b.parts[-1].x1 for g0, g1 in gaps)
                 and not _over_columns(b.parts[-1], joined)
-                and not (len(t.text) >= 3 and any(o is not t and o.line == t.line and o.text == t.text for o in joined))
+                and (len(t.text) < 3 or _repeats_on_line(t, joined) <= _repeats_on_line(b.parts[-1], joined))
             ),
             None,
         )
@@ -243,6 +243,12 @@ def _blocks(texts, strips=()):
         else:
             blocks.append(Block([t]))
     return blocks
+
+
+def _repeats_on_line(text, texts):
+    """How often a label is printed on its line: a label printed once per panel (科目编码 under
+    人员经费 and under 公用经费) is a label of its own, not the end of the one above it."""
+    return sum(1 for o in texts if o.line == text.line and o.text == text.text)
 
 
 def _over_columns(head, texts):
@@ -527,6 +533,10 @@ def _cells_of_column(column, centre, strip):
                 continue
             if not all(_full(line, strip, size) for line in group[:-1]):
                 continue  # only a line that fills its column wraps on to the next
+            if any(
+                min(t.top for t in b) - max(t.bottom for t in a) > size * 0.8 for a, b in zip(group, group[1:])
+            ):
+                continue  # and the lines of one cell follow each other at the font's line spacing
             if fixed:
                 row = fixed[0]
             else:
