@@ -293,7 +293,9 @@ def _strips(texts):
     strips = []  # [x0, x1, figures only, lines]
     for t in sorted(texts, key=lambda t: t.x1 - t.x0):
         hits = [s for s in strips if t.x0 < s[1] - 0.5 and t.x1 > s[0] + 0.5]
-        if sum(1 for s in hits if len(s[3]) >= 2) >= 2:
+        apart = sorted(s for s in hits if len(s[3]) >= 2)
+        size = max(c["size"] for c in t.chars)
+        if any(b[0] - a[1] >= size * 0.5 for a, b in zip(apart, apart[1:])):
             continue
         merged = [min([t.x0] + [s[0] for s in hits]), max([t.x1] + [s[1] for s in hits]),
                   t.is_number and all(s[2] for s in hits), {t.line}.union(*(s[3] for s in hits))]
@@ -388,6 +390,10 @@ def _header_grid(blocks, leaves, groups, columns, header, body, page_number):
     spans = {}
     for b in leaves:
         k = columns.at(b.cx)
+        if k is None:
+            k = columns.of(b)
+        if k is None:
+            raise _unplaced(page_number, b.parts[0])
         spans[id(b)] = (k, k)
     claimed = {}  # line -> columns taken by groups on that line
     for g in sorted(groups, key=lambda b: (b.line, b.cx)):
@@ -640,15 +646,64 @@ def page_rows(lines, page_number, carried, as_line):
                     raise
                 # Lines above the figures that read as no header (a form: 项目名称 | …, 主管部门 | …)
                 # are rows like the others; the form reader finds its labels by name.
-                part_rows, part_merges, columns = table_rows(
-                    [], [(k, lines[k]) for k in sorted(header + body)], page_number, None
-                )
+                part_rows, part_merges, columns = _form_rows(sorted(header + body), lines, texts, figures, page_number)
             offset = len(rows)
             rows.extend(part_rows)
             merges.extend((r0 + offset, c0, r1 + offset, c1) for r0, c0, r1, c1 in part_merges)
             carried = columns
         i = j
     return rows, merges, carried
+
+
+def _form_rows(region, lines, texts, figures, page_number):
+    """A form (绩效目标表, 绩效自评表): label and value lines, with grids of indicators inside.
+
+    A grid is the lines of two or more labels right above a run of figures, down to the next line
+    without figures that starts at the form's left edge; it is read as a table with its header, the
+    rest line by line in the columns its texts stand in."""
+    left = min(texts[k][0].x0 for k in region if texts[k])
+    size = max((c["size"] for k in region for t in texts[k] for c in t.chars), default=10)
+    segments, plain, k = [], [], 0
+    while k < len(region):
+        line = region[k]
+        if figures[line] or len(texts[line]) < 2:
+            plain.append(line)
+            k += 1
+            continue
+        start = k
+        while k < len(region) and not figures[region[k]] and len(texts[region[k]]) >= 2:
+            k += 1
+        if k == len(region) or not figures[region[k]] or k - start < 2:
+            plain.extend(region[start:k])
+            continue
+        header = region[start:k]
+        body = []
+        while k < len(region) and (figures[region[k]] or texts[region[k]][0].x0 - left > size * 3):
+            body.append(region[k])
+            k += 1
+        segments.append(("plain", plain))
+        segments.append(("grid", (header, body)))
+        plain = []
+    segments.append(("plain", plain))
+    rows, merges, columns = [], [], None
+    for kind, part in segments:
+        if not part:
+            continue
+        try:
+            if kind == "grid":
+                header, body = part
+                part_rows, part_merges, columns = table_rows(
+                    [(k, lines[k]) for k in header], [(k, lines[k]) for k in body], page_number
+                )
+            else:
+                raise WorkbookUnreadable("")
+        except WorkbookUnreadable:
+            flat = part if kind == "plain" else part[0] + part[1]
+            part_rows, part_merges, columns = table_rows([], [(k, lines[k]) for k in flat], page_number)
+        offset = len(rows)
+        rows.extend(part_rows)
+        merges.extend((r0 + offset, c0, r1 + offset, c1) for r0, c0, r1, c1 in part_merges)
+    return rows, merges, columns
 
 
 def _repeats(run, texts, labels):
