@@ -344,6 +344,7 @@ def _columns(body, leaves):
         if i not in taken_leaves:
             strips.append([leaf.x0, leaf.x1, False])  # a column with no figures in this part
     strips.sort()
+    strips = _join_under_labels(strips, leaves, body)
     # Two labels over one strip: the strip is two columns whose texts touch; part them between the labels.
     parted = []
     for s in strips:
@@ -358,6 +359,36 @@ def _columns(body, leaves):
         bounds = [s[0], *cuts, s[1]]
         parted.extend((bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1))
     return Columns(parted)
+
+
+def _join_under_labels(strips, leaves, body):
+    """Strips that are one column: two under one label and no other (序号 over 栏次 and 1, 2, 3…),
+    and a lone number with no label of its own right after a column of text (栏次 numbers stand at
+    their column's right edge)."""
+    def over(leaf, s):
+        return leaf.x0 < s[1] - 0.5 and leaf.x1 > s[0] + 0.5
+
+    def lines_of(s):
+        return {t.line for t in body if t.x0 >= s[0] - 0.5 and t.x1 <= s[1] + 0.5}
+
+    joined = []
+    for s in strips:
+        if joined:
+            last = joined[-1]
+            shared = [b for b in leaves if over(b, last) and over(b, s)]
+            alone = shared and all(
+                [b] == [o for o in leaves if over(o, last) or over(o, s)] for b in shared
+            )
+            lone_number = (
+                s[2] and not last[2] and len(lines_of(s)) == 1
+                and not any(over(b, s) for b in leaves)
+                and any(over(b, last) for b in leaves)
+            )
+            if alone or lone_number:
+                last[1], last[2] = max(last[1], s[1]), last[2] and s[2]
+                continue
+        joined.append(list(s))
+    return joined
 
 
 def _carry(carried, body):
