@@ -235,6 +235,7 @@ def _blocks(texts, strips=()):
                 and not any(b.parts[-1].x0 < g0 and g1 < b.parts[-1].x1 for g0, g1 in gaps)
                 and not _over_columns(b.parts[-1], joined)
                 and (len(t.text) < 3 or _repeats_on_line(t, joined) <= _repeats_on_line(b.parts[-1], joined))
+                and _fills_its_cell(b.parts[-1], t, joined, b.top)
             ),
             None,
         )
@@ -243,6 +244,16 @@ def _blocks(texts, strips=()):
         else:
             blocks.append(Block([t]))
     return blocks
+
+
+def _fills_its_cell(head, tail, texts, top):
+    """Could `tail` be the rest of a label wrapped from `head`? Not when `tail` stands among a row of
+    labels, with labels on both sides, under a line of far fewer labels: then `head` is a group's label
+    that happens to be centred over one of its columns."""
+    on_tail = [o for o in texts if o.line == tail.line]
+    on_head = [o for o in texts if o.line == head.line]
+    both_sides = any(o.x1 <= tail.x0 for o in on_tail) and any(o.x0 >= tail.x1 for o in on_tail)
+    return not (both_sides and len(on_tail) >= 2 * len(on_head))
 
 
 def _repeats_on_line(text, texts):
