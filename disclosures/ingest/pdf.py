@@ -276,7 +276,11 @@ def _looks_tabular(lines):
         len(texts) >= 2 and any(re.fullmatch(r"-?[\d,]+\.\d{2}", t.text) for t in texts) for texts in split
     )
     total_only = any(len(texts) == 1 and normalize(texts[0].text) in unruled.TOTALS for texts in split)
-    return wide and (figures or total_only)
+    numbered = any(  # "栏次 | 1 | 2 | 3": the column numbers under an empty table's header
+        len(texts) >= 3 and normalize(texts[0].text) == "栏次" and all(t.text.isdigit() for t in texts[1:])
+        for texts in split
+    )
+    return wide and (figures or total_only or numbered)
 
 
 def narrative_blocks(source):
