@@ -157,6 +157,9 @@ def table_rows(header_lines, body_lines, page_number, carried=None):
     Columns, used when this part of a table has no header of its own (it carries on from a page before)."""
     header = [t for index, chars in header_lines for t in texts_of(chars, index)]
     body = [t for index, chars in body_lines for t in texts_of(chars, index)]
+    spans = _numbered_columns(body)
+    if spans:
+        header = _within_spans(header, spans)
     blocks = _blocks(header, _strips(body))
     leaves = [b for b in blocks if not _has_below(b, blocks)]
     groups = [b for b in blocks if b not in leaves]
@@ -172,6 +175,45 @@ def table_rows(header_lines, body_lines, page_number, carried=None):
     rows, merges = _header_grid(blocks, leaves, groups, columns, header, body, page_number)
     rows.extend(_body_rows(body, columns, page_number))
     return rows, merges, columns
+
+
+def _numbered_columns(body):
+    """The columns a 栏次 row numbers (栏次 | 1 | 2 | 3 …), as (left, right) spans: each number stands at
+    its column's right edge, so the columns it numbers lie between one number and the next."""
+    lines = {}
+    for t in body:
+        lines.setdefault(t.line, []).append(t)
+    for texts in lines.values():
+        texts.sort(key=lambda t: t.x0)
+        if len(texts) >= 3 and normalize(texts[0].text) == "栏次" and all(t.text.isdigit() for t in texts[1:]):
+            numbers = texts[1:]
+            if [int(t.text) for t in numbers] != list(range(int(numbers[0].text), int(numbers[0].text) + len(numbers))):
+                return []
+            rights = [t.x1 for t in numbers]
+            # The first numbered column's left edge is unknown (栏次 may stand over several columns):
+            # take it as wide as the next.
+            first = max(texts[0].x1, rights[0] - (rights[1] - rights[0])) if len(rights) > 1 else texts[0].x1
+            edges = [first] + rights
+            return list(zip(edges, edges[1:]))
+    return []
+
+
+def _within_spans(texts, spans):
+    """Labels on one line within one numbered column are one label ("一般公共预算  财政拨款")."""
+    def span_of(t):
+        return next((i for i, (a, z) in enumerate(spans) if a < t.cx <= z + 1), None)
+
+    joined = []
+    for t in sorted(texts, key=lambda t: (t.line, t.x0)):
+        p = joined[-1] if joined else None
+        if (
+            p is not None and p.line == t.line and not p.is_number and not t.is_number
+            and span_of(p) is not None and span_of(p) == span_of(t)
+        ):
+            joined[-1] = Text(p.chars + t.chars, t.line)
+            continue
+        joined.append(t)
+    return joined
 
 
 def _spaced_words(body, leaves):
