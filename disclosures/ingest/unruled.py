@@ -348,10 +348,14 @@ def _strips(texts):
         hits = [s for s in strips if t.x0 < s[1] - 0.5 and t.x1 > s[0] + 0.5]
         apart = sorted(s for s in hits if len(s[3]) >= 2)
         size = max(c["size"] for c in t.chars)
-        if any(b[0] - a[1] >= size * 0.5 for a, b in zip(apart, apart[1:])):
-            continue
+        if any(b[0] - a[1] >= size * 0.5 for a, b in zip(apart, apart[1:])) or any(
+            a[3] & b[3] for i, a in enumerate(hits) for b in hits[i + 1:]
+        ):
+            continue  # over two runs apart, or two that one line prints side by side: two columns
+        # The lines a run has texts on (a lone character may be one letter of a spaced-out word).
+        own = {t.line} if len(t.text) > 1 or t.is_number else set()
         merged = [min([t.x0] + [s[0] for s in hits]), max([t.x1] + [s[1] for s in hits]),
-                  t.is_number and all(s[2] for s in hits), {t.line}.union(*(s[3] for s in hits))]
+                  t.is_number and all(s[2] for s in hits), own.union(*(s[3] for s in hits))]
         strips = [s for s in strips if s not in hits] + [merged]
         # A strip grown over its neighbours takes them in.
         changed = True
