@@ -173,7 +173,7 @@ def table_rows(header_lines, body_lines, page_number, carried=None):
     if not columns.strips:
         return [], [], columns
     rows, merges = _header_grid(blocks, leaves, groups, columns, header, body, page_number)
-    rows.extend(_body_rows(body, columns, page_number))
+    rows.extend(_body_rows(body, columns, page_number, strict=bool(blocks)))
     return rows, merges, columns
 
 
@@ -564,7 +564,7 @@ def _group_span(g, stacks, reach, columns, claimed, page_number):
     return best[1]
 
 
-def _body_rows(body, columns, page_number):
+def _body_rows(body, columns, page_number, strict=False):
     """The body's cells: each column's texts grouped into cells centred on the rows' figure lines."""
     if not body:
         return []
@@ -579,6 +579,16 @@ def _body_rows(body, columns, page_number):
         if k is None:
             raise _unplaced(page_number, t)
         pieces.setdefault((k, t.line), []).append(t)
+    if strict:
+        for texts in pieces.values():
+            texts.sort(key=lambda t: t.x0)
+            for a, b in zip(texts, texts[1:]):
+                if b.x0 - a.x1 > 1.5 * max(c["size"] for c in b.chars):
+                    # Two texts printed apart in one column: the header's columns are not this body's.
+                    raise WorkbookUnreadable(
+                        f"PDF 第 {page_number} 页位置 x={b.x0:.0f}, y={b.top:.0f} 处的“{a.text[:10]}”与“{b.text[:10]}”"
+                        "落在同一列，无法分清各列。"
+                    )
     cells = {}  # (row key, column) -> [texts]
     for k in range(len(columns.strips)):
         column = [sorted(pieces[(c, line)], key=lambda t: t.x0) for (c, line) in sorted(pieces) if c == k]
@@ -746,48 +756,49 @@ def page_rows(lines, page_number, carried, as_line):
 def _form_rows(region, lines, texts, figures, page_number):
     """A form (绩效目标表, 绩效自评表): label and value lines, with grids of indicators inside.
 
-    A grid is the lines of two or more labels right above a run of figures, down to the next line
-    without figures that starts at the form's left edge; it is read as a table with its header, the
-    rest line by line in the columns its texts stand in."""
+    A grid is a line of four or more labels (and the lines of labels right above it) over two or more
+    lines of figures, down to the next line without figures that starts at the form's left edge; it is
+    read as a table with its header. The rest is read line by line in the columns all of it shares."""
     left = min(texts[k][0].x0 for k in region if texts[k])
     size = max((c["size"] for k in region for t in texts[k] for c in t.chars), default=10)
     segments, plain, k = [], [], 0
     while k < len(region):
-        line = region[k]
-        if figures[line] or len(texts[line]) < 2:
-            plain.append(line)
-            k += 1
-            continue
         start = k
         while k < len(region) and not figures[region[k]] and len(texts[region[k]]) >= 2:
             k += 1
-        if k == len(region) or not figures[region[k]] or k - start < 2:
-            plain.extend(region[start:k])
-            continue
         header = region[start:k]
-        body = []
-        while k < len(region) and (figures[region[k]] or texts[region[k]][0].x0 - left > size * 3):
-            body.append(region[k])
+        run = k
+        while run < len(region) and figures[region[run]]:
+            run += 1
+        if header and max(len(texts[h]) for h in header) >= 4 and run - k >= 2:
+            body = []
+            while k < len(region) and (figures[region[k]] or texts[region[k]][0].x0 - left > size * 3):
+                body.append(region[k])
+                k += 1
+            segments.append(("plain", plain))
+            segments.append(("grid", (header, body)))
+            plain = []
+            continue
+        plain.extend(header)
+        if k < len(region):
+            plain.append(region[k])
             k += 1
-        segments.append(("plain", plain))
-        segments.append(("grid", (header, body)))
-        plain = []
     segments.append(("plain", plain))
-    rows, merges, columns = [], [], None
+    shared = [line for kind, part in segments if kind == "plain" for line in part]
+    _, _, columns = table_rows([], [(k, lines[k]) for k in shared], page_number)
+    rows, merges = [], []
     for kind, part in segments:
         if not part:
             continue
-        try:
-            if kind == "grid":
-                header, body = part
-                part_rows, part_merges, columns = table_rows(
-                    [(k, lines[k]) for k in header], [(k, lines[k]) for k in body], page_number
+        if kind == "grid":
+            try:
+                part_rows, part_merges, _ = table_rows(
+                    [(k, lines[k]) for k in part[0]], [(k, lines[k]) for k in part[1]], page_number
                 )
-            else:
-                raise WorkbookUnreadable("")
-        except WorkbookUnreadable:
-            flat = part if kind == "plain" else part[0] + part[1]
-            part_rows, part_merges, columns = table_rows([], [(k, lines[k]) for k in flat], page_number)
+            except WorkbookUnreadable:
+                part_rows, part_merges, _ = table_rows([], [(k, lines[k]) for k in part[0] + part[1]], page_number)
+        else:
+            part_rows, part_merges, _ = table_rows([], [(k, lines[k]) for k in part], page_number, columns)
         offset = len(rows)
         rows.extend(part_rows)
         merges.extend((r0 + offset, c0, r1 + offset, c1) for r0, c0, r1, c1 in part_merges)
