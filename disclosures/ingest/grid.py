@@ -45,6 +45,7 @@ class Sheet:
                         self.merged_from[(r, c)] = (r0, c0)
         self._texts = {}
         self.is_pdf = False
+        self.aligned_pages = set()  # PDF pages whose tables had no lines (read by the texts' alignment)
 
     @classmethod
     def from_worksheet(cls, worksheet):
@@ -70,6 +71,7 @@ class Sheet:
         pages = {r - start: p for r, p in self.page_of_row.items() if start <= r < end}
         part = Sheet(self.name, self.grid[start:end], merges, row_offset=self.row_offset + start, page_of_row=pages)
         part.is_pdf = self.is_pdf
+        part.aligned_pages = self.aligned_pages
         return part
 
     def value(self, r, c, fill_merged=False):

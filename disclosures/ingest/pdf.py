@@ -82,6 +82,7 @@ def read_pdf(source) -> list[Sheet]:
             source.seek(0)
     sheet = Sheet("PDF", rows, merges, page_of_row=page_of_row)
     sheet.is_pdf = True
+    sheet.aligned_pages = state.get("aligned", set())
     return [sheet]
 
 
@@ -140,6 +141,7 @@ def _page_grid(page, running=frozenset(), bounds=None, state=None):
         # Columns aligned by position only: cells from the alignment of texts (see unruled.py).
         rows, merges, carried = unruled.page_rows(lines, page.page_number, state.get("columns"), _fragments)
         state["columns"] = carried
+        state.setdefault("aligned", set()).add(page.page_number)
         return rows, merges
     if tables:
         state.pop("columns", None)
@@ -180,10 +182,10 @@ def _gap_limit(line):
     return median(sizes) * 1.5
 
 
-def _words(line):
-    """A line split where the gap between characters is wider than a character and a half."""
+def _words(line, gap=1.5):
+    """A line split where the gap between characters is wider than a character and a half (or `gap`)."""
     words, current, last = [], [], None
-    limit = _gap_limit(line)
+    limit = _gap_limit(line) * gap / 1.5
     for char in line:
         if last is not None and char["x0"] - last["x1"] > limit:
             words.append(current)
@@ -269,16 +271,20 @@ def _index(bounds, value):
 
 
 def _looks_tabular(lines):
-    """Unruled print: a line of three or more texts apart, and a line where a figure stands apart."""
-    split = [unruled.texts_of(line, i) for i, line in enumerate(lines)]
+    """Unruled print: a line of three or more texts apart, and a line where a figure stands apart (or an
+    empty table's lone 合计 or 栏次 row)."""
+    # Apart means wider than a character and a half (prose spaces a figure from its words by less);
+    # figures printed side by side in narrow columns may stand only half a character apart.
+    split = [[_text(word) for word in _words(line)] for line in lines]
+    close = [[_text(word) for word in _words(line, 0.5)] for line in lines]
     wide = any(len(texts) >= 3 for texts in split)
     figures = any(
-        len(texts) >= 2 and any(re.fullmatch(r"-?[\d,]+\.\d{2}", t.text) for t in texts) for texts in split
+        len(texts) >= 2 and any(re.fullmatch(r"-?[\d,]+\.\d{2}", t) for t in near)
+        for texts, near in zip(split, close)
     )
-    total_only = any(len(texts) == 1 and normalize(texts[0].text) in unruled.TOTALS for texts in split)
+    total_only = any(len(texts) == 1 and normalize(texts[0]) in unruled.TOTALS for texts in split)
     numbered = any(  # "栏次 | 1 | 2 | 3": the column numbers under an empty table's header
-        len(texts) >= 3 and normalize(texts[0].text) == "栏次" and all(t.text.isdigit() for t in texts[1:])
-        for texts in split
+        len(texts) >= 3 and normalize(texts[0]) == "栏次" and all(t.isdigit() for t in texts[1:]) for texts in split
     )
     return wide and (figures or total_only or numbered)
 

@@ -60,6 +60,7 @@ def read_sheets(sheets, fmt, *, layout=None) -> ImportResult:
         if not result.errors:
             result.add("error", f"工作簿中没有找到“{fmt.name}”的任何一张表。")
         return result
+    _flag_aligned(sheets, result)
     for definition in fmt.tables:
         if definition.number not in result.tables and definition.mandatory:
             result.add("missing", f"缺少 表{definition.number} {definition.title}。")
@@ -144,3 +145,19 @@ def _append(table, part, result):
     where = f"PDF 第 {'、'.join(map(str, part.pages))} 页" if part.pages else f"“{part.sheet}”"
     result.add("info", f"表{table.definition.number} {table.definition.title}在{where}续表，共 {len(table.rows)} 行。", sheet=part.sheet)
     return True
+
+
+def _flag_aligned(sheets, result):
+    """A table printed without lines was read by the alignment of its texts: say so, with its pages,
+    so that staff compare it with the print before it is saved (the identities check its figures)."""
+    from disclosures.ingest.pdf import page_ranges
+
+    aligned = set().union(*(sheet.aligned_pages for sheet in sheets))
+    for number, table in result.tables.items():
+        pages = sorted(set(table.pages) & aligned)
+        if pages:
+            result.add(
+                "warning",
+                f"表{number} {table.definition.title}：PDF 第 {page_ranges(pages)} 页的表格没有表格线，"
+                "各列是按文字位置对齐读出的，请与原件核对。",
+            )
