@@ -76,6 +76,20 @@ class BulkAcknowledgeForm(forms.Form):
     )
 
 
+class SecrecyDecisionForm(forms.Form):
+    """The reviewer's decision on one 保密审查 flag."""
+
+    flag = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label=_("决定"),
+        choices=[("keep", _("保留")), ("edit", _("删改")), ("false_positive", _("误报"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择：保留、删改或误报。")},
+    )
+    reason = forms.CharField(label=_("理由"), max_length=1000, required=False)
+    replacement = forms.CharField(label=_("改为"), max_length=300, required=False)
+
+
 class TableNoteForm(forms.Form):
     number = forms.CharField(widget=forms.HiddenInput, max_length=10)
     note = forms.CharField(label=_("空表说明"), max_length=2000)

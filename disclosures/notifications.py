@@ -69,3 +69,15 @@ def deadline_reminder(disclosure, state, users):
         f"{disclosure} 于 {disclosure.approved_on:%Y-%m-%d} 批复，依预算法第十四条应在批复后二十日内公开，"
         f"截止日期 {state.deadline:%Y-%m-%d}。当前：{state.label}。\n{state.calendar_note}\n",
     )
+
+
+def secrecy_text_changed(version, flag):
+    """A reviewer's 删改 changed the draft's text: its editors should know what changed, and where."""
+    d = version.disclosure
+    editors = _users(d.department, Membership.Role.EDITOR)
+    _send(
+        editors,
+        f"保密审查删改：{d} 第 {version.number} 版",
+        f"{flag.decided_by.get_full_name() or flag.decided_by.get_username()} 在保密审查中改动了{flag.place}的文字"
+        f"（改为“{flag.replacement}”）。\n\n{_link(version)}\n",
+    )

@@ -104,11 +104,14 @@ def import_disclosure(
     source_file: str = "",
     actor=None,
     outcomes=None,
+    accept_flags: bool = False,
 ) -> Version:
     """Save what the importer read as a new version (the operator's command). Errors save nothing.
 
     Without `published_on` the version is a draft. With it, this is a back-fill of a disclosure
-    already published elsewhere on that date, and the version is published as of that date.
+    already published elsewhere on that date, and the version is published as of that date — unless
+    the 保密审查 scan flags something: then it stays a draft for a reviewer, or, with `accept_flags`
+    (a document that was already public), every flag is kept with that reason in the audit trail.
     """
     if result.errors:
         raise DisclosureError("导入有错误，未保存任何内容。")
@@ -124,6 +127,12 @@ def import_disclosure(
     )
     version = _new_version(disclosure, result, sections=sections, source_file=source_file, actor=actor, outcomes=outcomes)
     if published_on is not None:
+        if accept_flags:
+            from disclosures.secrecy.review import accept_all
+
+            accept_all(version, reason=f"补录{published_on:%Y-%m-%d}已公开的文件，按原样保留（--accept-flags）", actor=actor)
+        if _undecided_flags(version):
+            return version  # a draft: a reviewer decides each flag before it is published
         version = publish_backfill(version, published_on=published_on, actor=actor)
     return version
 
@@ -160,6 +169,7 @@ def _new_version(
         missing=[f.message for f in result.missing],
     )
     carry_over_acknowledgements(version)
+    _rescan(version)
     return version
 
 
@@ -255,6 +265,7 @@ def publish_backfill(version: Version, *, published_on: datetime.date, actor=Non
         raise DisclosureError("该版本已经公开。")
     if published_on < disclosure.approved_on:
         raise DisclosureError("公开日期不能早于批复日期。")
+    _refuse_undecided_flags(version)
     version.status = Version.Status.PUBLISHED
     version.published_on = published_on
     version.save(update_fields=["status", "published_on"])
@@ -272,6 +283,14 @@ def publish_backfill(version: Version, *, published_on: datetime.date, actor=Non
     )
     _announce_publication(version)
     return version
+
+
+def _refuse_undecided_flags(version):
+    """条例第十四条、第十五条: nothing is published while a 保密审查 flag (personal data, a secrecy
+    marker) is undecided, on any path: the review, the publication, the back-fill."""
+    count = _undecided_flags(version)
+    if count:
+        raise DisclosureError(f"保密审查还有 {count} 处标记未处理（保留、删改或误报），不能通过或公开。")
 
 
 def _announce_publication(version):
@@ -384,7 +403,21 @@ def upload(workbook, *, department, year, kind, approved_on, actor, file_name=""
     )
     if not disclosure.published_version_id:
         _write_draft_explanation(version)
+    _rescan(version)
     return version
+
+
+def _rescan(version):
+    """保密审查 scan of every cell and paragraph, after anything that changes a draft's text."""
+    from disclosures.secrecy.review import scan_version
+
+    scan_version(version)
+
+
+def _undecided_flags(version):
+    from disclosures.secrecy.review import undecided
+
+    return undecided(version).count()
 
 
 def _read_upload(workbook, disclosure, *, department, year, kind):
@@ -422,6 +455,7 @@ def redraft_explanation(version, *, actor) -> Section:
     _write_draft_explanation(version)
     added, resolved = _refresh_narrative_warnings(version)
     record("redraft", disclosure=version.disclosure, version=version, actor=actor, **_narrative_changes(added, resolved))
+    _rescan(version)
     return version.sections.get(key="explanation")
 
 
@@ -456,6 +490,7 @@ def save_section(version, *, key, body, actor) -> Section:
         "edit", disclosure=version.disclosure, version=version, actor=actor, section=key,
         before_chars=len(before), after_chars=len(section.body), **_narrative_changes(added, resolved),
     )
+    _rescan(version)
     return section
 
 
@@ -482,6 +517,7 @@ def import_sections(version, *, bodies, source_file, actor):
         "import_sections", disclosure=version.disclosure, version=version, actor=actor,
         source_file=source_file, sections=filled,
     )
+    _rescan(version)
     return [sections[key] for key in bodies]
 
 
@@ -503,6 +539,7 @@ def save_table_note(version, *, number, note, actor):
     before, table.note = table.note, clean_text(note)[:2000]
     table.save(update_fields=["note"])
     record("edit", disclosure=version.disclosure, version=version, actor=actor, table=number, before=before, after=table.note)
+    _rescan(version)
     return table
 
 
@@ -727,6 +764,8 @@ def review(version, *, actor, outcome, reviewed_on=None, remarks="") -> Review:
     remarks = clean_text(remarks)
     if outcome == Review.Outcome.RETURNED and not remarks:
         raise DisclosureError("退回时须写明审查意见。")
+    if outcome == Review.Outcome.PASSED:
+        _refuse_undecided_flags(version)
     reviewed_on = reviewed_on or timezone.localdate()
     if reviewed_on > timezone.localdate():
         raise DisclosureError("审查日期不能晚于今天。")
@@ -755,6 +794,7 @@ def publish(version, *, actor) -> Version:
     last = version.reviews.first()
     if last is None or last.outcome != Review.Outcome.PASSED:
         raise DisclosureError("只有通过保密审查的版本才能公开。")
+    _refuse_undecided_flags(version)
     today = timezone.localdate()
     version.status = Version.Status.PUBLISHED
     version.published_on = today
@@ -801,6 +841,7 @@ def start_correction(disclosure, *, actor) -> Version:
         TableRow.objects.bulk_create(rows, batch_size=500)
     record("correct", disclosure=disclosure, version=version, actor=actor, from_version=current.number)
     carry_over_acknowledgements(version)
+    _rescan(version)  # decisions on text the published version already had carry over
     return version
 
 

@@ -27,7 +27,7 @@ from disclosures.services import (
     unacknowledged,
     warnings_of,
 )
-from tests.conftest import SEED004, upload_seed004
+from tests.conftest import SEED004, decide_flags, upload_seed004
 
 NOON = datetime.datetime(2025, 2, 20, 4, tzinfo=datetime.timezone.utc)  # 12:00 in Shanghai
 
@@ -200,6 +200,7 @@ def complete_and_publish(staff, version, change_note=""):
             body += "\n\n机关运行经费预算 100.59 万元。国有资产：车辆 2 辆。"
         save_section(version, key=section.key, body=body, actor=staff.editor_a)
     submit(version, actor=staff.editor_a, change_note=change_note)
+    decide_flags(version, staff.reviewer_a)
     review(version, actor=staff.reviewer_a, outcome="passed")
     return publish(version, actor=staff.reviewer_a)
 

@@ -17,7 +17,7 @@ def run_import(path, **extra):
     arguments = [str(path), "--region", "辽宁省/抚顺市", "--department", "抚顺市工业和信息化局", "--year", "2025",
                  "--approved-on", "2025-02-10"]  # fmt: skip
     for key, value in extra.items():
-        arguments += [f"--{key.replace('_', '-')}", value]
+        arguments += [f"--{key.replace('_', '-')}"] + ([] if value is True else [value])
     code = 0
     try:
         call_command("import_disclosure", *arguments, stdout=out)
@@ -156,7 +156,7 @@ def test_an_identity_warning_does_not_block_a_backfill(seed004_copy):
     sheet, cell = find_cell(workbook, "收支预算总表", lambda c: c.value == "四、住房保障支出")
     sheet.cell(row=cell.row, column=cell.column + 1).value = 74.81
     workbook.save(seed004_copy)
-    code, out = run_import(seed004_copy, published_on="2025-02-26")
+    code, out = run_import(seed004_copy, published_on="2025-02-26", accept_flags=True)
     assert code == 0
     assert "警告：B6 表1 本年支出合计 = 各类支出之和：左边 1,425.40，右边 1,426.40，相差 -1.00（不一致）" in out
     assert out.strip().splitlines()[-1] == f"published: /disclosures/{Disclosure.objects.get().pk}/"

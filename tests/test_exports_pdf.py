@@ -16,6 +16,7 @@ from disclosures.exports import pdf as pdf_export
 from disclosures.exports import receivers
 from disclosures.models import Review, Version
 from disclosures.services import publish, review, submit
+from tests.conftest import decide_flags
 from tests.test_publishing_workflow import ready_for_review
 
 
@@ -62,6 +63,7 @@ def test_it_builds_the_pdf_once_at_publication_and_downloads_serve_the_stored_fi
     settings.PDF_ON_PUBLISH = "inline"
     version = ready_for_review(staff)
     submit(version, actor=staff.editor_a)
+    decide_flags(version, staff.reviewer_a)
     review(version, actor=staff.reviewer_a, outcome=Review.Outcome.PASSED, remarks="不涉密")
     with django_capture_on_commit_callbacks(execute=True):
         publish(version, actor=staff.reviewer_a)
@@ -99,6 +101,7 @@ def test_by_default_publishing_hands_the_pdf_to_the_worker_and_returns(
     monkeypatch.setattr(receivers.executor, "submit", lambda function, *args: queued.append((function, args)))
     version = ready_for_review(staff)
     submit(version, actor=staff.editor_a)
+    decide_flags(version, staff.reviewer_a)
     review(version, actor=staff.reviewer_a, outcome=Review.Outcome.PASSED, remarks="不涉密")
     with django_capture_on_commit_callbacks(execute=True):
         publish(version, actor=staff.reviewer_a)

@@ -30,7 +30,7 @@ from disclosures.services import (
     unacknowledged,
     upload,
 )
-from tests.conftest import FIXTURES, SEED004, ready_for_review
+from tests.conftest import FIXTURES, SEED004, decide_flags, ready_for_review
 from tests.factories import MembershipFactory
 
 NOON = datetime.datetime(2025, 2, 20, 4, tzinfo=datetime.timezone.utc)  # 12:00 in Shanghai
@@ -99,6 +99,7 @@ def test_a_correction_whose_text_keeps_the_old_three_public_figures_cannot_be_su
     """The published case: 表7 was corrected to 11.30 (接待费 0.30), the text still said 11.20 and 0.20."""
     version = ready_for_review(staff)
     submit(version, actor=staff.editor_a)
+    decide_flags(version, staff.reviewer_a)
     review(version, actor=staff.reviewer_a, outcome="passed")
     publish(version, actor=staff.reviewer_a)
     correction = start_correction(version.disclosure, actor=staff.editor_a)
@@ -269,6 +270,7 @@ def test_a_correction_upload_keeps_the_published_text_and_its_acknowledged_misma
     (index,) = [i for i, _f in unacknowledged(version)]
     acknowledge_warnings(version, findings=[index], remark="含上年结转", actor=staff.editor_a)
     submit(version, actor=staff.editor_a)
+    decide_flags(version, staff.reviewer_a)
     review(version, actor=staff.reviewer_a, outcome="passed")
     publish(version, actor=staff.reviewer_a)
 

@@ -24,7 +24,7 @@ from disclosures.services import (
     submit,
     unacknowledged,
 )
-from tests.conftest import FIXTURES, SEED004, ready_for_review, seed004_with_rounding_gap, upload_seed004
+from tests.conftest import FIXTURES, SEED004, decide_flags, ready_for_review, seed004_with_rounding_gap, upload_seed004
 
 D = datetime.date
 NOON = datetime.datetime(2025, 2, 20, 4, tzinfo=datetime.timezone.utc)  # 12:00 in Shanghai
@@ -139,6 +139,7 @@ def test_the_whole_flow_with_a_return_notifies_each_side(staff, django_capture_o
     assert Version.objects.get(pk=version.pk).status == Version.Status.DRAFT
     assert mail.outbox[-1].to == ["editor_a@example.cn"] and "表9 项目名称含内部编号" in mail.outbox[-1].body
     submit(version, actor=staff.editor_a)
+    decide_flags(version, staff.reviewer_a)
     review(version, actor=staff.reviewer_a, outcome=Review.Outcome.PASSED, remarks="未发现涉密内容")
     publish(version, actor=staff.reviewer_a)
     disclosure = Disclosure.objects.get(pk=version.disclosure_id)
@@ -146,7 +147,9 @@ def test_the_whole_flow_with_a_return_notifies_each_side(staff, django_capture_o
     assert disclosure.published_on == D(2025, 2, 20)
     assert Disclosure.objects.published().count() == 1
     actions = list(AuditEvent.objects.filter(disclosure=disclosure).order_by("pk").values_list("action", flat=True))
-    assert actions[0] == "upload" and actions[-4:] == ["review", "submit", "review", "publish"]
+    assert actions[0] == "upload" and actions[-6:] == [
+        "review", "submit", "secrecy_decision", "secrecy_decision", "review", "publish",
+    ]
 
 
 def test_no_publish_without_a_passed_review(staff):
@@ -182,6 +185,7 @@ def test_only_reviewers_of_the_department_review_and_publish(staff):
 def test_a_published_version_is_never_deleted_and_a_correction_is_a_new_version(staff):
     version = ready_for_review(staff)
     submit(version, actor=staff.editor_a)
+    decide_flags(version, staff.reviewer_a)
     review(version, actor=staff.reviewer_a, outcome=Review.Outcome.PASSED)
     publish(version, actor=staff.reviewer_a)
     with pytest.raises(ValueError):
@@ -191,6 +195,7 @@ def test_a_published_version_is_never_deleted_and_a_correction_is_a_new_version(
     with pytest.raises(DisclosureError, match="更正说明"):
         submit(correction, actor=staff.editor_a)
     submit(correction, actor=staff.editor_a, change_note="更正表7 公务用车运行费")
+    decide_flags(correction, staff.reviewer_a)
     review(correction, actor=staff.reviewer_a, outcome=Review.Outcome.PASSED)
     with time_machine.travel(datetime.datetime(2025, 3, 20, 4, tzinfo=datetime.timezone.utc), tick=False):
         publish(correction, actor=staff.reviewer_a)
@@ -257,6 +262,7 @@ def test_the_draft_compares_with_last_years_published_disclosure(staff):
 def test_uploading_a_new_workbook_to_a_published_disclosure_is_a_correction(staff):
     version = ready_for_review(staff)
     submit(version, actor=staff.editor_a)
+    decide_flags(version, staff.reviewer_a)
     review(version, actor=staff.reviewer_a, outcome=Review.Outcome.PASSED)
     publish(version, actor=staff.reviewer_a)
     correction = upload_seed004(staff)

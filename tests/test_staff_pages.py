@@ -10,7 +10,7 @@ from django.urls import reverse
 from disclosures.models import Disclosure, Version
 from disclosures.services import publish, review, submit
 from disclosures.views.staff import ACTIONS
-from tests.conftest import ready_for_review, seed004_with_rounding_gap, upload_seed004
+from tests.conftest import decide_flags, ready_for_review, seed004_with_rounding_gap, upload_seed004
 
 NOON = datetime.datetime(2025, 2, 20, 4, tzinfo=datetime.timezone.utc)
 
@@ -168,6 +168,7 @@ def test_the_public_sees_history_and_a_figure_by_figure_diff_of_a_correction(cli
 
     version = ready_for_review(staff)
     submit(version, actor=staff.editor_a)
+    decide_flags(version, staff.reviewer_a)
     review(version, actor=staff.reviewer_a, outcome="passed")
     publish(version, actor=staff.reviewer_a)
     correction = start_correction(version.disclosure, actor=staff.editor_a)
@@ -179,6 +180,7 @@ def test_the_public_sees_history_and_a_figure_by_figure_diff_of_a_correction(cli
     save_section(correction, key="explanation", body=explanation, actor=staff.editor_a)
     save_section(correction, key="duties", body="部门职责（已更正）。", actor=staff.editor_a)
     submit(correction, actor=staff.editor_a, change_note="更正表7 公务用车运行费")
+    decide_flags(correction, staff.reviewer_a)
     review(correction, actor=staff.reviewer_a, outcome="passed")
     publish(correction, actor=staff.reviewer_a)
     client.logout()

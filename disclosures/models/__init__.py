@@ -4,6 +4,7 @@ from .disclosure import Disclosure, DisclosureTable, Section, TableRow, Version
 from .format_assignment import FormatAssignment, LayoutVariant, format_for, saved_layouts
 from .membership import Membership, can_see_department, roles_in_department
 from .organisation import Department, Region, Unit
+from .secrecy import SecrecyFlag, SecrecySettings
 from .workflow import Reminder, Review, WarningAcknowledgement
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "Membership",
     "Region",
     "Reminder",
+    "SecrecyFlag",
+    "SecrecySettings",
     "Review",
     "Section",
     "TableRow",

@@ -17,6 +17,7 @@ ACTION_LABELS = {
     "discard": "作废草稿",
     "reminder": "发送期限提醒",
     "register_approval": "登记批复",
+    "secrecy_decision": "保密审查标记处理",
 }
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from disclosures import compliance, completeness, diff, services
 from disclosures.ingest import word as docx_sections
+from disclosures.secrecy import review as secrecy_review
 from disclosures.clock import clock
 from disclosures.tables import AuditTable
 from disclosures.forms import (
@@ -31,6 +32,7 @@ from disclosures.forms import (
     ComplianceForm,
     DocxForm,
     ReviewForm,
+    SecrecyDecisionForm,
     SectionForm,
     SubmitForm,
     TableNoteForm,
@@ -204,6 +206,12 @@ def _workspace_context(request, version):
         "sections": version.sections.all(),
         "empty_tables": [(t, services.suggested_empty_note(t)) for t in version.tables.filter(is_empty=True)],
         "reviews": version.reviews.all(),
+        "flags": version.secrecy_flags.all(),
+        "undecided_flags": secrecy_review.undecided(version).count(),
+        "can_decide": (
+            Membership.Role.REVIEWER in roles and version.status == Version.Status.UNDER_REVIEW
+            and version.created_by_id != request.user.pk
+        ) or (bool(roles & {Membership.Role.EDITOR, Membership.Role.REVIEWER}) and version.status == Version.Status.DRAFT),
         "events": AuditEvent.objects.filter(disclosure=disclosure).select_related("version")[:50],
         "other_versions": disclosure.versions.exclude(pk=version.pk),
         "previous": previous,
@@ -393,6 +401,23 @@ def _note(request, version):
         raise services.DisclosureError("请填写空表说明。")
     services.save_table_note(version, actor=request.user, **form.cleaned_data)
     return "已保存空表说明。"
+
+
+@action("secrecy")
+def _secrecy(request, version):
+    form = SecrecyDecisionForm(request.POST)
+    if not form.is_valid():
+        raise services.DisclosureError(next(iter(form.errors.values()))[0])
+    flag = version.secrecy_flags.filter(pk=form.cleaned_data["flag"]).first()
+    if flag is None:
+        raise services.DisclosureError("没有这个标记，请刷新页面。")
+    flag = secrecy_review.decide(
+        flag, decision=form.cleaned_data["decision"], actor=request.user,
+        reason=form.cleaned_data["reason"], replacement=form.cleaned_data["replacement"],
+    )
+    left = secrecy_review.undecided(version).count()
+    done = f"已记录：{flag.get_decision_display()}。"
+    return done + (f"还有 {left} 处标记待决定。" if left else "保密审查标记已全部处理。")
 
 
 @action("redraft")

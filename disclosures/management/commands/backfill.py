@@ -33,6 +33,11 @@ class Command(BaseCommand):
         parser.add_argument("--index", required=True, help="CSV：file, region, department, year, kind, approved_on, published_on")
         parser.add_argument("--report", help="把逐个结果写成 CSV（默认 FOLDER/backfill-report.csv）")
         parser.add_argument("--no-progress", action="store_true", help="不显示进度条（日志中用）")
+        parser.add_argument(
+            "--accept-flags",
+            action="store_true",
+            help="这些文件原已公开：按原样保留保密审查标记（逐条记入操作记录）；不加则有标记的文件只存为草稿",
+        )
 
     def handle(self, *args, **options):
         folder = Path(options["folder"])
@@ -44,16 +49,20 @@ class Command(BaseCommand):
         bar = tqdm(entries, desc="补录", unit="份", disable=options["no_progress"], file=self.stderr._out, ascii=False)
         for line, entry in bar:
             bar.set_postfix_str(entry.get("file", ""))
-            outcome = self._one(folder, line, entry)
+            outcome = self._one(folder, line, entry, accept_flags=options["accept_flags"])
             outcomes.append(outcome)
             bar.write(f"{outcome['status']}：{outcome['file']} {outcome['message']}".rstrip(), file=self.stdout._out)
         with report_path.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.DictWriter(handle, REPORT_COLUMNS)
             writer.writeheader()
             writer.writerows(outcomes)
-        counts = {status: sum(1 for o in outcomes if o["status"] == status) for status in ("已导入", "有警告", "失败")}
+        counts = {
+            status: sum(1 for o in outcomes if o["status"] == status) for status in ("已导入", "有警告", "待保密审查", "失败")
+        }
         self.stdout.write(
-            f"共 {len(outcomes)} 份：已导入 {counts['已导入']}，有警告 {counts['有警告']}，失败 {counts['失败']}。报告：{report_path}"
+            f"共 {len(outcomes)} 份：已导入 {counts['已导入']}，有警告 {counts['有警告']}，"
+            + (f"待保密审查 {counts['待保密审查']}，" if counts["待保密审查"] else "")
+            + f"失败 {counts['失败']}。报告：{report_path}"
         )
 
     def _entries(self, index):
@@ -66,7 +75,7 @@ class Command(BaseCommand):
                 raise CommandError(f"索引文件缺少列：{'、'.join(missing)}（应有 {', '.join(COLUMNS)}）")
             return [(number, row) for number, row in enumerate(reader, start=2)]
 
-    def _one(self, folder, line, entry):
+    def _one(self, folder, line, entry, *, accept_flags=False):
         outcome = {"file": entry["file"], "status": "失败", "format": "", "tables": "", "pages": "", "warnings": "", "message": "", "url": ""}
         try:
             year = int(entry["year"])
@@ -100,12 +109,21 @@ class Command(BaseCommand):
             version = import_disclosure(
                 result, region_path=entry["region"], department_name=entry["department"], year=year, kind=kind,
                 approved_on=approved_on, published_on=published_on, source_file=path.name, outcomes=checks,
+                accept_flags=accept_flags,
             )
         except (DisclosureError, ValueError) as exc:
             outcome["message"] = str(exc)
             return outcome
         pages = sorted({p for table in result.tables.values() for p in table.pages})
         warnings = len(result.warnings)
+        flagged = version.secrecy_flags.filter(decision="").count()
+        if flagged:
+            outcome.update(
+                status="待保密审查", tables=len(result.tables), pages=len(pages) or "", warnings=warnings,
+                message=f"保密审查有 {flagged} 处标记待决定，已存为草稿（原已公开的文件可加 --accept-flags）",
+                url=reverse("staff_version", args=[version.pk]),
+            )
+            return outcome
         outcome.update(
             status="有警告" if warnings else "已导入",
             tables=len(result.tables),

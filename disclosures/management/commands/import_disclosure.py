@@ -8,8 +8,9 @@ from disclosures.ingest.word import parse_docx, parse_pdf
 from disclosures.ingest import guard
 from disclosures.ingest.pdf import page_ranges
 from disclosures.ingest.detect import choose, regions_on_path
-from disclosures.models import Disclosure, saved_layouts
+from disclosures.models import Disclosure, Version, saved_layouts
 from disclosures.sections import parse_sections
+from disclosures.secrecy.review import describe, undecided
 from disclosures.services import DisclosureError, import_disclosure, run_checks
 
 
@@ -38,6 +39,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--sections",
             help="情况说明等文字部分：Word 文档（.docx，按标题归入各栏目），或 UTF-8 文本（每部分以“## 标题”开头）",
+        )
+        parser.add_argument(
+            "--accept-flags",
+            action="store_true",
+            help="补录原已公开的文件时，按原样保留保密审查标记（逐条记入操作记录）；不加则有标记时只存为草稿",
         )
 
     def handle(self, *args, **options):
@@ -135,12 +141,22 @@ class Command(BaseCommand):
                 sections=sections,
                 source_file=path.name,
                 outcomes=outcomes,
+                accept_flags=options["accept_flags"],
             )
         except (DisclosureError, ValueError) as exc:
             self.stdout.write(f"错误：{exc}")
             raise SystemExit(1) from None
         disclosure = version.disclosure
-        if options["published_on"]:
+        flags = list(version.secrecy_flags.all())
+        for flag in flags:
+            state = "待决定" if flag.undecided else flag.get_decision_display()
+            self.stdout.write(f"保密审查（{state}）：{describe(flag)}")
+        if version.status == Version.Status.PUBLISHED:
             self.stdout.write(f"published: {reverse('disclosure', args=[disclosure.pk])}")
         else:
+            if options["published_on"]:
+                self.stdout.write(
+                    f"未公开：保密审查有 {undecided(version).count()} 处标记待决定，已存为草稿。"
+                    "请审查人逐条处理；原已公开的文件可加 --accept-flags 按原样补录。"
+                )
             self.stdout.write(f"draft: {reverse('staff_version', args=[version.pk])}")

@@ -107,6 +107,7 @@ class Command(BaseCommand):
                 "--kind", seed.get("kind", "budget"),
                 "--approved-on", seed["approved_on"],
                 "--published-on", seed["published_on"],
+                "--accept-flags",  # these were public before they came here
             ]  # fmt: skip
             if "sections" in seed:
                 arguments += ["--sections", str(FIXTURES / seed["sections"])]
