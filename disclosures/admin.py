@@ -23,6 +23,7 @@ from disclosures.models import (
     LayoutVariant,
     Membership,
     Region,
+    SecrecySettings,
     Unit,
 )
 from disclosures.views.staff import admin_regions
@@ -248,3 +249,31 @@ class LayoutVariantAdmin(RegionScoped):
 
     def get_changeform_initial_data(self, request):
         return {key: request.GET[key] for key in ("region", "year", "kind", "format", "name", "wordings_text") if key in request.GET}
+
+
+@admin.register(SecrecySettings)
+class SecrecySettingsAdmin(RegionScoped):
+    """A region's 保密审查 terms and exceptions; they apply to its departments and the regions under it."""
+
+    list_display = ["region", "term_count", "exception_count"]
+
+    @admin.display(description="敏感词")
+    def term_count(self, settings):
+        return len(SecrecySettings.lines(settings.terms))
+
+    @admin.display(description="例外")
+    def exception_count(self, settings):
+        return len(SecrecySettings.lines(settings.exceptions))
+
+    def save_model(self, request, obj, form, change):
+        """New terms or exceptions apply at once to the open versions of the region's departments."""
+        super().save_model(request, obj, form, change)
+        from disclosures.models import Version
+        from disclosures.secrecy.review import scan_version
+
+        open_versions = Version.objects.filter(status__in=Version.OPEN_STATUSES).select_related(
+            "disclosure__department__region"
+        )
+        for version in open_versions:
+            if obj.region in version.disclosure.department.region.ancestors():
+                scan_version(version)

@@ -52,7 +52,10 @@ class Membership(models.Model):
 
 ADMIN_GROUP = "财政部门管理员"
 ADMIN_MODELS = {
-    "disclosures": ["region", "department", "unit", "membership", "calendaryear", "calendarday", "formatassignment", "layoutvariant"],
+    "disclosures": [
+        "region", "department", "unit", "membership", "calendaryear", "calendarday", "formatassignment", "layoutvariant",
+        "secrecysettings",
+    ],
     "auth": ["user"],
 }
 

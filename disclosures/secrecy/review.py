@@ -12,7 +12,7 @@ from disclosures.models import Membership, TableRow, Version
 from disclosures.models.secrecy import SecrecyFlag, SecrecySettings
 from disclosures.secrecy import KINDS, scan_text
 
-EDITABLE = (Version.Status.DRAFT, Version.Status.UNDER_REVIEW)
+EDITABLE = (Version.Status.DRAFT, Version.Status.UNDER_REVIEW, Version.Status.PASSED)
 MASK = "×××"
 
 
@@ -157,12 +157,12 @@ def decide(flag, *, decision, actor, reason="", replacement=""):
     flag = SecrecyFlag.objects.select_for_update().get(pk=flag.pk)
     version = _locked(flag.version)
     disclosure = version.disclosure
-    roles = (Membership.Role.REVIEWER,) if version.status == Version.Status.UNDER_REVIEW else (
+    roles = (Membership.Role.REVIEWER,) if version.status != Version.Status.DRAFT else (
         Membership.Role.EDITOR, Membership.Role.REVIEWER,
     )
     _require(actor, disclosure.department, *roles)
     if version.status not in EDITABLE:
-        raise DisclosureError("只有草稿或审查中的版本可以处理保密审查标记。")
+        raise DisclosureError("已公开或已作废的版本不能再处理保密审查标记。")
     if decision not in (SecrecyFlag.Decision.KEEP, SecrecyFlag.Decision.EDIT, SecrecyFlag.Decision.FALSE_POSITIVE):
         raise DisclosureError("请选择：保留、删改或误报。")
     reason = clean_text(reason)
