@@ -292,6 +292,8 @@ def _fills_its_cell(head, tail, texts, top):
     """Could `tail` be the rest of a label wrapped from `head`? Not when `tail` stands among a row of
     labels, with labels on both sides, under a line of far fewer labels: then `head` is a group's label
     that happens to be centred over one of its columns."""
+    if len(tail.text) < 2:
+        return True  # one character is never a label of its own: the end of a wrapped one (完成程/度)
     on_tail = [o for o in texts if o.line == tail.line]
     on_head = [o for o in texts if o.line == head.line]
     both_sides = any(o.x1 <= tail.x0 for o in on_tail) and any(o.x0 >= tail.x1 for o in on_tail)
@@ -731,20 +733,21 @@ def page_rows(lines, page_number, carried, as_line):
             i = j
             continue
         head = [k for k in region if k < first]
+        above = head
         if carried is not None and len(_blocks([t for k in head for t in texts[k]])) < 2:
             head = []  # a part carried on from the page before, its first row's name wrapped above it
-        for header, body in _parts(head, [k for k in region if k >= first or k not in head], texts, figures):
+        for n, (header, body) in enumerate(_parts(head, [k for k in region if k >= first or k not in head], texts, figures)):
             try:
                 part_rows, part_merges, columns = table_rows(
                     [(k, lines[k]) for k in header], [(k, lines[k]) for k in body], page_number,
                     carried if not header else None,
                 )
             except WorkbookUnreadable:
-                if not header:
-                    raise
-                # Lines above the figures that read as no header (a form: 项目名称 | …, 主管部门 | …)
-                # are rows like the others; the form reader finds its labels by name.
-                part_rows, part_merges, columns = _form_rows(sorted(header + body), lines, texts, figures, page_number)
+                # Lines above the figures that read as no header (a form: 项目名称 | …, 主管部门 | …), or a
+                # page that does not carry on the table before it: rows like the others, in the columns
+                # their own texts make; the form reader finds its labels by name.
+                own = sorted(set(header + body + (above if n == 0 else [])))
+                part_rows, part_merges, columns = _form_rows(own, lines, texts, figures, page_number)
             offset = len(rows)
             rows.extend(part_rows)
             merges.extend((r0 + offset, c0, r1 + offset, c1) for r0, c0, r1, c1 in part_merges)
@@ -767,14 +770,12 @@ def _form_rows(region, lines, texts, figures, page_number):
         while k < len(region) and not figures[region[k]] and len(texts[region[k]]) >= 2:
             k += 1
         header = region[start:k]
-        run = k
-        while run < len(region) and figures[region[run]]:
-            run += 1
-        if header and max(len(texts[h]) for h in header) >= 4 and run - k >= 2:
-            body = []
-            while k < len(region) and (figures[region[k]] or texts[region[k]][0].x0 - left > size * 3):
-                body.append(region[k])
-                k += 1
+        body, end = [], k
+        while end < len(region) and (figures[region[end]] or texts[region[end]][0].x0 - left > size * 3):
+            body.append(region[end])
+            end += 1
+        if header and max(len(texts[h]) for h in header) >= 4 and sum(figures[b] for b in body) >= 2:
+            k = end
             segments.append(("plain", plain))
             segments.append(("grid", (header, body)))
             plain = []
