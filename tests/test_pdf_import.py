@@ -79,7 +79,8 @@ def test_the_command_imports_a_pdf_and_lists_each_tables_pages(tmp_path):
     out = io.StringIO()
     call_command(
         "import_disclosure", str(path), "--region", "辽宁省/抚顺市", "--department", "抚顺市工业和信息化局",
-        "--year", "2025", "--approved-on", "2025-02-10", "--published-on", "2025-02-26", stdout=out,
+        "--year", "2025", "--approved-on", "2025-02-10", "--published-on", "2025-02-26", "--accept-flags",
+        stdout=out,
     )
     text = out.getvalue()
     assert "表3 支出预算总表：22 行（PDF 第 3–4 页，按表名）" in text
@@ -198,25 +199,49 @@ def test_a_backfill_of_three_years_of_pdfs_runs_with_progress_and_reports_each_f
     call_command("backfill", str(tmp_path), "--index", str(index), stdout=out, stderr=err)
 
     assert "补录: 100%" in err.getvalue() and "5/5" in err.getvalue()  # the progress bar
-    assert out.getvalue().strip().endswith(f"共 5 份：已导入 3，有警告 1，失败 1。报告：{tmp_path / 'backfill-report.csv'}")
+    assert out.getvalue().strip().endswith(
+        f"共 5 份：已导入 1，有警告 1，待保密审查 2，失败 1。报告：{tmp_path / 'backfill-report.csv'}"
+    )
     with (tmp_path / "backfill-report.csv").open(encoding="utf-8-sig") as handle:
         report = {row["file"]: row for row in csv.DictReader(handle)}
+    # 表9 of 2025 (and of Shenyang's 2023, printed from the same text) names two persons paid: without
+    # --accept-flags each waits, as a draft, for a reviewer.
+    assert report["fushun-2025.pdf"]["status"] == report["shenyang-2023.pdf"]["status"] == "待保密审查"
+    assert report["fushun-2025.pdf"]["message"].startswith("保密审查有 2 处标记待决定，已存为草稿")
+    assert not Disclosure.objects.get(year=2025).is_published
     assert report["scan.pdf"]["status"] == "失败" and report["scan.pdf"]["message"].startswith("PDF 文件")
     assert report["fushun-2024.pdf"]["status"] == "已导入" and report["fushun-2024.pdf"]["tables"] == "9"
     # Seed 002's published final accounts carry rounding residues: imported, with its warnings counted.
     assert report["data-2024-final.pdf"]["status"] == "有警告" and report["data-2024-final.pdf"]["tables"] == "11"
     assert int(report["data-2024-final.pdf"]["warnings"]) > 0
-    # The failure stopped nothing else: four disclosures over three years, each published on its own date.
+    # The failure stopped nothing else: 2024's two published on their own dates, the flagged two drafts.
     published = Disclosure.objects.order_by("year", "kind").values_list("year", "kind", "published_on")
     assert list(published) == [
-        (2023, "budget", datetime.date(2023, 2, 15)),
+        (2023, "budget", None),
         (2024, "budget", datetime.date(2024, 2, 20)),
         (2024, "final_accounts", datetime.date(2025, 9, 10)),
-        (2025, "budget", datetime.date(2025, 2, 26)),
+        (2025, "budget", None),
     ]
-    version = Disclosure.objects.get(year=2025).published_version
+    version = Disclosure.objects.get(year=2025).versions.get()
     assert version.import_report["source_kind"] == "pdf"
     assert version.tables.get(number="7").rows.get().values["total"] == "5.80"
+
+
+@pytest.mark.django_db
+def test_a_backfill_with_accept_flags_publishes_documents_that_were_already_public(tmp_path):
+    (tmp_path / "fushun-2025.pdf").write_bytes(printed("seed004_budget_2025"))
+    (tmp_path / "index.csv").write_text(
+        "file,region,department,year,kind,approved_on,published_on\n"
+        "fushun-2025.pdf,辽宁省/抚顺市,抚顺市工业和信息化局,2025,budget,2025-02-10,2025-02-26\n", encoding="utf-8"
+    )
+    out = io.StringIO()
+    call_command("backfill", str(tmp_path), "--index", str(tmp_path / "index.csv"), "--accept-flags",
+                 "--no-progress", stdout=out)  # fmt: skip
+    assert "共 1 份：已导入 1，有警告 0，失败 0。" in out.getvalue()
+    version = Disclosure.objects.get().published_version
+    assert version.published_on == datetime.date(2025, 2, 26)
+    kept = version.secrecy_flags.values_list("text", "decision")
+    assert sorted(kept) == [("佟春钰", "keep"), ("梁明辉", "keep")]
 
 
 @pytest.mark.django_db
