@@ -120,7 +120,7 @@ def test_upload_review_publish_and_correct(live_server, page, staff, tmp_path, s
     # 保密审查: seed 004's 表9 names two persons paid; the reviewer keeps both, with a reason.
     for _flag in range(2):
         form = page.locator("form.flag-form").first
-        form.get_by_label("保留").check()
+        form.get_by_role("radio", name="保留").check()
         form.locator("input[name=reason]").fill("信访处理结果已按规定公开")
         form.get_by_role("button", name="记录决定").click()
     assert "保密审查标记已全部处理。" in flash(page)
