@@ -11,7 +11,7 @@ Reads tests/fixtures/secrecy/labelled.json:
 - how many names jieba's ``nr`` tag alone finds, against the surname heuristic, and how many raw ``nr``
   tags the seeds hold.
 - speed: lines per second over the seed lines, set against scanning an empty string in the same run.
-If /work/shared/seeds (or $SEEDS_DIR) is there, seeds 002 and 003, which no label was written for, are
+If ../shared/seeds (or $SEEDS_DIR) is there, seeds 002 and 003, which no label was written for, are
 scanned too and every flag there is listed: an unseen check on false flags.
 """
 
