@@ -1,0 +1,23 @@
+"""A table printed without lines (columns aligned by position only) as rows of cells and merged ranges.
+
+What a print keeps of a worksheet without borders is where each text stands, and three habits of every
+spreadsheet print: figures are right-aligned in their column and printed on one line; every cell is
+centred vertically in its row, so a name wrapped over several lines has its middle on the line of the
+row's figures; and a label over several columns (a merged cell) is centred over them.
+
+- **Columns** are the strips of the page that the body's texts and the header's bottom labels occupy;
+  a header label over no figures (an empty column) is a column of its own.
+- **Rows** are the lines that carry a figure. A line without one joins the row its cell is centred
+  on, column by column; a line centred on no row is a row of its own (a heading with no figures).
+- **The header** is read as blocks of text (a label wrapped over lines is one block). A block with
+  blocks under it is a group. Its columns are those beside it with nothing printed at its height,
+  chosen so that the group's label stands at their centre; a group that fits no run of columns is
+  refused, never guessed.
+
+Every text is placed in one cell, or the page is refused naming the position of what could not be.
+"""
+
+from disclosures.ingest.unruled.page import page_rows
+from disclosures.ingest.unruled.texts import TOTALS, texts_of
+
+__all__ = ["TOTALS", "page_rows", "texts_of"]

@@ -1,0 +1,213 @@
+"""Columns of a table printed without lines: the strips its texts occupy, under the header's labels."""
+
+from dataclasses import dataclass
+
+from disclosures.ingest.unruled.texts import Text
+from disclosures.text import normalize
+
+
+@dataclass
+class Columns:
+    """Column strips of one table, left to right, and the edges between them."""
+
+    strips: list  # [(x0, x1)]
+
+    @property
+    def edges(self):
+        s = self.strips
+        inner = [(a[1] + b[0]) / 2 for a, b in zip(s, s[1:])]
+        pad = min((b[0] - a[1] for a, b in zip(s, s[1:])), default=4) / 2
+        return [s[0][0] - pad, *inner, s[-1][1] + pad]
+
+    def of(self, text):
+        """The column a text stands in: the one it overlaps most (None if it is beside the table)."""
+        edges = self.edges
+        if text.x1 < edges[0] - 1 or text.x0 > edges[-1] + 1:
+            return None
+        best, overlap = None, -1.0
+        for k in range(len(self.strips)):
+            o = min(text.x1, edges[k + 1]) - max(text.x0, edges[k])
+            if o > overlap:
+                best, overlap = k, o
+        return best
+
+    def at(self, x):
+        edges = self.edges
+        for k in range(len(self.strips)):
+            if edges[k] <= x <= edges[k + 1]:
+                return k
+        return None
+
+
+def numbered_columns(body):
+    """The columns a 栏次 row numbers (栏次 | 1 | 2 | 3 …), as (left, right) spans: each number stands at
+    its column's right edge, so the columns it numbers lie between one number and the next."""
+    lines = {}
+    for t in body:
+        lines.setdefault(t.line, []).append(t)
+    for texts in lines.values():
+        texts.sort(key=lambda t: t.x0)
+        if len(texts) >= 3 and normalize(texts[0].text) == "栏次" and all(t.text.isdigit() for t in texts[1:]):
+            numbers = texts[1:]
+            if [int(t.text) for t in numbers] != list(range(int(numbers[0].text), int(numbers[0].text) + len(numbers))):
+                return []
+            rights = [t.x1 for t in numbers]
+            # The first numbered column's left edge is unknown (栏次 may stand over several columns):
+            # take it as wide as the next.
+            first = max(texts[0].x1, rights[0] - (rights[1] - rights[0])) if len(rights) > 1 else texts[0].x1
+            edges = [first] + rights
+            return list(zip(edges, edges[1:]))
+    return []
+
+
+def within_spans(texts, spans):
+    """Labels on one line within one numbered column are one label ("一般公共预算  财政拨款")."""
+    def span_of(t):
+        return next((i for i, (a, z) in enumerate(spans) if a < t.cx <= z + 1), None)
+
+    joined = []
+    for t in sorted(texts, key=lambda t: (t.line, t.x0)):
+        p = joined[-1] if joined else None
+        if (
+            p is not None and p.line == t.line and not p.is_number and not t.is_number
+            and span_of(p) is not None and span_of(p) == span_of(t)
+        ):
+            joined[-1] = Text(p.chars + t.chars, t.line)
+            continue
+        joined.append(t)
+    return joined
+
+
+def spaced_words(body, leaves):
+    """Words of one cell apart by a space ("其他商品和服务 支出") joined again, where no column begins:
+    no label starts there, and no other line's text starts there too."""
+    starts = {}
+    for t in body:
+        starts.setdefault(round(t.x0), set()).add(t.line)
+    joined = []
+    for t in sorted(body, key=lambda t: (t.line, t.x0)):
+        p = joined[-1] if joined else None
+        if p is not None and p.line == t.line and not p.is_number and not t.is_number:
+            size = max(c["size"] for c in t.chars)
+            gap = t.x0 - p.x1
+            aligned = set().union(*(starts.get(round(t.x0) + d, set()) for d in (-1, 0, 1))) - {t.line}
+            if gap <= size * 0.5 and len(aligned) < 2 and not any(p.x1 - 1 <= b.x0 <= t.x0 + 1 for b in leaves):
+                joined[-1] = Text(p.chars + t.chars, t.line)
+                continue
+        joined.append(t)
+    return joined
+
+
+def strips_of(texts):
+    """[x0, x1, figures only?] for each run of the page's width the texts occupy.
+
+    Narrow texts first: a text that would join two runs each printed on several lines stands in a
+    merged cell across columns (a form's 总体目标), and does not make them one."""
+    strips = []  # [x0, x1, figures only, lines]
+    for t in sorted(texts, key=lambda t: t.x1 - t.x0):
+        hits = [s for s in strips if t.x0 < s[1] - 0.5 and t.x1 > s[0] + 0.5]
+        apart = sorted(s for s in hits if len(s[3]) >= 2)
+        size = max(c["size"] for c in t.chars)
+        if any(b[0] - a[1] >= size * 0.5 for a, b in zip(apart, apart[1:])) or any(
+            a[3] & b[3] for i, a in enumerate(hits) for b in hits[i + 1:]
+        ):
+            continue  # over two runs apart, or two that one line prints side by side: two columns
+        # The lines a run has texts on (a lone character may be one letter of a spaced-out word).
+        own = {t.line} if len(t.text) > 1 or t.is_number else set()
+        merged = [min([t.x0] + [s[0] for s in hits]), max([t.x1] + [s[1] for s in hits]),
+                  t.is_number and all(s[2] for s in hits), own.union(*(s[3] for s in hits))]
+        strips = [s for s in strips if s not in hits] + [merged]
+        # A strip grown over its neighbours takes them in.
+        changed = True
+        while changed:
+            changed = False
+            strips.sort()
+            for a, b in zip(strips, strips[1:]):
+                if b[0] < a[1] - 0.5:
+                    a[1], a[2], a[3] = max(a[1], b[1]), a[2] and b[2], a[3] | b[3]
+                    strips.remove(b)
+                    changed = True
+                    break
+    return [s[:3] for s in sorted(strips)]
+
+
+def columns_of(body, leaves):
+    """Strips the body's texts occupy, each with the header label standing over it."""
+    strips = strips_of(body)
+    loose = [b for b in leaves if not any(b.x0 < s[1] - 0.5 and b.x1 > s[0] + 0.5 for s in strips)]
+    bare = [s for s in strips if not any(b.x0 < s[1] - 0.5 and b.x1 > s[0] + 0.5 for b in leaves)]
+    # A label beside the figures it heads (centred in a wide column over narrow right-aligned figures):
+    # the nearest pairs first, never across another label or strip.
+    pairs = sorted(
+        (min(abs(b.x0 - s[1]), abs(s[0] - b.x1)), i, j) for i, b in enumerate(loose) for j, s in enumerate(bare)
+    )
+    taken_leaves, taken_strips = set(), set()
+    for _d, i, j in pairs:
+        if i in taken_leaves or j in taken_strips:
+            continue
+        b, s = loose[i], bare[j]
+        if (s[2] and b.x0 >= s[1]) or (not s[2] and b.x1 <= s[0]):
+            continue  # figures stand at their column's right edge, texts at its left
+        lo, hi = min(b.x1, s[1]), max(b.x0, s[0])
+        between = any(lo < o.cx < hi for o in leaves if o is not b) or any(
+            lo < (t[0] + t[1]) / 2 < hi for t in strips if t is not s
+        )
+        if between:
+            continue
+        taken_leaves.add(i)
+        taken_strips.add(j)
+        s[0], s[1] = min(s[0], b.x0), max(s[1], b.x1)
+    for i, leaf in enumerate(loose):
+        if i not in taken_leaves:
+            strips.append([leaf.x0, leaf.x1, False])  # a column with no figures in this part
+    strips.sort()
+    strips = _join_under_labels(strips, leaves, body)
+    # Two labels over one strip: the strip is two columns whose texts touch; part them between the labels.
+    parted = []
+    for s in strips:
+        over = sorted(
+            (b for b in leaves if b.x0 < s[1] - 0.5 and b.x1 > s[0] + 0.5 and s[0] - 1 <= b.cx <= s[1] + 1),
+            key=lambda b: b.cx,
+        )
+        if len(over) <= 1:
+            parted.append((s[0], s[1]))
+            continue
+        cuts = [(a.x1 + b.x0) / 2 for a, b in zip(over, over[1:])]
+        bounds = [s[0], *cuts, s[1]]
+        parted.extend((bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1))
+    return Columns(parted)
+
+
+def _join_under_labels(strips, leaves, body):
+    """Strips that are one column: two under one label and no other (序号 over 栏次 and 1, 2, 3…),
+    and a lone number with no label of its own right after a column of text (栏次 numbers stand at
+    their column's right edge)."""
+    def over(leaf, s):
+        return leaf.x0 < s[1] - 0.5 and leaf.x1 > s[0] + 0.5
+
+    def lines_of(s):
+        return {t.line for t in body if t.x0 >= s[0] - 0.5 and t.x1 <= s[1] + 0.5}
+
+    joined = []
+    for s in strips:
+        if joined:
+            last = joined[-1]
+            shared = [b for b in leaves if over(b, last) and over(b, s)]
+            alone = shared and all(
+                [b] == [o for o in leaves if over(o, last) or over(o, s)] for b in shared
+            )
+            lone_number = (
+                s[2] and not last[2] and len(lines_of(s)) == 1
+                and not any(over(b, s) for b in leaves)
+                and any(over(b, last) for b in leaves)
+            )
+            if alone or lone_number:
+                last[1], last[2] = max(last[1], s[1]), last[2] and s[2]
+                continue
+        joined.append(list(s))
+    return joined
+
+
+def carry(carried, body):
+    """A table part without a header takes the columns of the part before it."""
+    return Columns(list(carried.strips))

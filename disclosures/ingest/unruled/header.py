@@ -1,0 +1,220 @@
+"""The header of a table printed without lines: its labels as blocks, groups spanning the columns
+they are centred over, as the rows and merged cells a worksheet's header has."""
+
+from disclosures.ingest.guard import WorkbookUnreadable
+from disclosures.ingest.unruled.texts import Block, Text, cell_text, unplaced
+
+
+def blocks_of(texts, strips=()):
+    """Header texts joined into labels: letter-spaced characters on a line, wrapped lines in a cell.
+
+    A line wraps on to the next only inside one column: a label standing over a gap between the
+    body's columns is a group's, and the label centred under it is the next header row."""
+    gaps = [(a[1], b[0]) for a, b in zip(strips, strips[1:])]
+    by_line = {}
+    for t in texts:
+        by_line.setdefault(t.line, []).append(t)
+    joined = []
+    for line in sorted(by_line):
+        parts = sorted(by_line[line], key=lambda t: t.x0)
+        merged = [parts[0]]
+        for t in parts[1:]:
+            last = merged[-1]
+            size = max(c["size"] for c in t.chars)
+            gap = t.x0 - last.x1
+            spaced = len(t.text) == 1 and len(last.text.replace(" ", "")) <= 1 and gap <= size * 2
+            starts = any(last.x1 - 0.5 <= s[0] <= t.x0 + 0.5 for s in strips)
+            over = {i for i, s in enumerate(strips) if last.x0 < s[1] and last.x1 > s[0]}
+            apart = over and any(
+                i not in over for i, s in enumerate(strips) if t.x0 < s[1] and t.x1 > s[0]
+            )  # each over figures of its own: two columns
+            if not apart and (spaced or (gap <= size * 0.35 and not starts)):
+                merged[-1] = Text(last.chars + t.chars, line)  # "收   入", "一般公共 预算": one label
+            else:
+                merged.append(t)
+        joined.extend(merged)
+    blocks = []
+    for t in sorted(joined, key=lambda t: (t.line, t.x0)):
+        size = max(c["size"] for c in t.chars)
+        home = next(
+            (
+                b for b in blocks
+                if b.parts[-1].line < t.line
+                and abs(b.parts[-1].cx - t.cx) <= size * 0.75
+                and -size * 0.2 <= t.top - b.parts[-1].bottom <= size * 0.9
+                and t.x1 - t.x0 <= b.parts[-1].x1 - b.parts[-1].x0 + size * 0.5
+                and not any(b.parts[-1].x0 < g0 and g1 < b.parts[-1].x1 for g0, g1 in gaps)
+                and not _over_columns(b.parts[-1], joined)
+                and (len(t.text) < 3 or _repeats_on_line(t, joined) <= _repeats_on_line(b.parts[-1], joined))
+                and _fills_its_cell(b.parts[-1], t, joined, b.top)
+            ),
+            None,
+        )
+        if home is not None:
+            home.parts.append(t)
+        else:
+            blocks.append(Block([t]))
+    return blocks
+
+
+def _fills_its_cell(head, tail, texts, top):
+    """Could `tail` be the rest of a label wrapped from `head`? Not when `tail` stands among a row of
+    labels, with labels on both sides, under a line of far fewer labels: then `head` is a group's label
+    that happens to be centred over one of its columns."""
+    if len(tail.text) < 2:
+        return True  # one character is never a label of its own: the end of a wrapped one (完成程/度)
+    on_tail = [o for o in texts if o.line == tail.line]
+    on_head = [o for o in texts if o.line == head.line]
+    both_sides = any(o.x1 <= tail.x0 for o in on_tail) and any(o.x0 >= tail.x1 for o in on_tail)
+    return not (both_sides and len(on_tail) >= 2 * len(on_head))
+
+
+def _repeats_on_line(text, texts):
+    """How often a label is printed on its line: a label printed once per panel (科目编码 under
+    人员经费 and under 公用经费) is a label of its own, not the end of the one above it."""
+    return sum(1 for o in texts if o.line == text.line and o.text == text.text)
+
+
+def _over_columns(head, texts):
+    """Do two labels of one lower header line stand under this text? Then it heads columns, not a cell."""
+    under = {}
+    for t in texts:
+        if t.line > head.line and t.x0 < head.x1 and t.x1 > head.x0:
+            under[t.line] = under.get(t.line, 0) + 1
+    return any(n >= 2 for n in under.values())
+
+
+def has_below(block, blocks):
+    """Is this label a group (labels under it), not a column's own label?
+
+    Under a group stands a label it overlaps, or labels on both sides of its centre with no label at
+    its own height between them; but a label centred on the header's whole height is a column's own
+    label standing beside grouped columns (总计 beside 本年收入's columns)."""
+    size = max(c["size"] for c in block.parts[0].chars)
+    below = [o for o in blocks if o is not block and o.top > block.bottom]
+    if any(o.x0 < block.x1 + size and o.x1 > block.x0 - size for o in below):
+        return True
+    left = max((o for o in below if o.cx < block.cx), key=lambda o: o.cx, default=None)
+    right = min((o for o in below if o.cx > block.cx), key=lambda o: o.cx, default=None)
+    if left is None or right is None:
+        return False
+    beside = [
+        o for o in blocks
+        if o is not block and o.top < block.bottom and o.bottom > block.top and left.cx < o.cx < right.cx
+    ]
+    if beside:
+        return False
+    top = min(b.top for b in blocks)
+    bottom = max(b.bottom for b in blocks)
+    return abs(block.cy - (top + bottom) / 2) > size * 0.5
+
+
+def header_grid(blocks, leaves, groups, columns, header, body, page_number):
+    if not blocks:
+        return [], []
+    width = len(columns.strips)
+    bottom = max(b.bottom for b in blocks)
+    first_body = min((t.top for t in body), default=bottom + 4)
+    floor = (bottom + first_body) / 2
+    stacks = {k: [] for k in range(width)}
+    for b in blocks:
+        k = columns.at(b.cx)
+        if k is None:
+            k = columns.of(b.parts[0])
+        if k is None:
+            raise unplaced(page_number, b.parts[0])
+        stacks[k].append(b)
+    reach = {}  # block -> (top, bottom) of the cell it is centred in
+    for k, stack in stacks.items():
+        low = floor
+        for b in sorted(stack, key=lambda b: b.top, reverse=True):
+            top = 2 * b.cy - low
+            reach[id(b)] = (min(top, b.top), low)
+            low = min(top, b.top)
+    spans = {}
+    for b in leaves:
+        k = columns.at(b.cx)
+        if k is None:
+            k = columns.of(b)
+        if k is None:
+            raise unplaced(page_number, b.parts[0])
+        spans[id(b)] = (k, k)
+    claimed = {}  # line -> columns taken by groups on that line
+    for g in sorted(groups, key=lambda b: (b.line, b.cx)):
+        spans[id(g)] = _group_span(g, stacks, reach, columns, claimed.setdefault(g.line, set()), page_number)
+        claimed[g.line].update(range(spans[id(g)][0], spans[id(g)][1] + 1))
+    # Each label in the header row where its cell begins, as in the workbook: a group one row below
+    # the group it stands under, a column's own label right below its innermost group (or at the top).
+    def depth(b):
+        a, z = spans[id(b)]
+        return sum(
+            1 for g in groups
+            if g is not b and spans[id(g)][0] <= a and z <= spans[id(g)][1] and g.top < b.top
+        )
+
+    levels = {id(b): depth(b) for b in blocks}
+    rows = [[None] * width for _ in range(max(levels.values()) + 1)]
+    merges = []
+    for b in sorted(blocks, key=lambda b: b.top):
+        r = levels[id(b)]
+        a, z = spans[id(b)]
+        if rows[r][a] is not None:
+            raise WorkbookUnreadable(
+                f"PDF 第 {page_number} 页表头“{rows[r][a]}”与“{b.text}”（位置 x={b.x0:.0f}, y={b.top:.0f}）落在同一格，"
+                "无法分清各列。请上传工作簿，或带表格线打印的 PDF。"
+            )
+        rows[r][a] = cell_text(b.parts)
+        if z > a:
+            merges.append((r, a, r, z))
+    return rows, merges
+
+
+def _group_span(g, stacks, reach, columns, claimed, page_number):
+    """The run of columns a group label is centred over, among those with nothing at its height."""
+    home = columns.at(g.cx)
+    height = g.bottom - g.top
+    size = max(c["size"] for c in g.parts[0].chars)
+
+    def free(k):
+        if k in claimed:
+            return False
+        for b in stacks[k]:
+            if b is g or b.bottom <= g.top:
+                continue
+            top, low = reach[id(b)]
+            if min(low, g.bottom) - max(top, g.top) > height * 0.5:
+                return False
+        return any(b.top > g.bottom for b in stacks[k]) or not stacks[k]
+
+    if home is None or not free(home):
+        raise unplaced(page_number, g.parts[0])
+    lo = hi = home
+    while lo > 0 and free(lo - 1):
+        lo -= 1
+    while hi < len(columns.strips) - 1 and free(hi + 1):
+        hi += 1
+    edges = columns.edges
+    strips = columns.strips
+    # Where a column ends is known only to lie in the gap between its text and the next column's.
+    gaps = [(strips[0][0] - 2 * size, strips[0][0])]
+    gaps += [(a[1], b[0]) for a, b in zip(strips, strips[1:])]
+    gaps.append((strips[-1][1], strips[-1][1] + 2 * size))
+    best = None
+    for a in range(lo, home + 1):
+        for z in range(max(home, a + 1), hi + 1):
+            low = (gaps[a][0] + gaps[z + 1][0]) / 2
+            high = (gaps[a][1] + gaps[z + 1][1]) / 2
+            error = max(0.0, low - g.cx, g.cx - high)
+            width = edges[z + 1] - edges[a]
+            if error > max(3.0, width * 0.15):
+                continue
+            # Nearest to centred first (within a character), then a run that meets its neighbours.
+            score = (round(error / size), -((a == lo) + (z == hi)), error)
+            if best is None or score < best[0]:
+                best = (score, (a, z))
+    if best is None:
+        raise WorkbookUnreadable(
+            f"PDF 第 {page_number} 页表头“{g.text}”（位置 x={g.x0:.0f}, y={g.top:.0f}）下的各列无法确定。"
+            "请上传工作簿，或带表格线打印的 PDF。"
+        )
+    return best[1]

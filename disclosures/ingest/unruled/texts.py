@@ -1,0 +1,116 @@
+"""Texts as a print places them: characters that touch, on one line; labels wrapped over lines."""
+
+import re
+from dataclasses import dataclass, field
+
+from disclosures.ingest.guard import WorkbookUnreadable
+
+NUMBER = re.compile(r"^[-−]?\(?[\d,]*\d(?:\.\d+)?\)?%?$")
+GAP = 0.1  # a gap wider than this share of the font size separates two texts on a line
+TOTALS = {"合计", "总计"}
+
+
+@dataclass
+class Text:
+    """Characters printed next to each other on one line."""
+
+    chars: list
+    line: int  # index of its printed line on the page
+    x0: float = field(init=False)
+    x1: float = field(init=False)
+    top: float = field(init=False)
+    bottom: float = field(init=False)
+    text: str = field(init=False)
+
+    def __post_init__(self):
+        self.x0 = min(c["x0"] for c in self.chars)
+        self.x1 = max(c["x1"] for c in self.chars)
+        self.top = min(c["top"] for c in self.chars)
+        self.bottom = max(c["bottom"] for c in self.chars)
+        self.text = "".join(c["text"] for c in self.chars)
+
+    @property
+    def cx(self):
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self):
+        return (self.top + self.bottom) / 2
+
+    @property
+    def is_number(self):
+        return bool(NUMBER.match(self.text))
+
+
+@dataclass
+class Block:
+    """A header label: texts wrapped over consecutive lines, centred on one another."""
+
+    parts: list
+
+    @property
+    def x0(self):
+        return min(p.x0 for p in self.parts)
+
+    @property
+    def x1(self):
+        return max(p.x1 for p in self.parts)
+
+    @property
+    def top(self):
+        return self.parts[0].top
+
+    @property
+    def bottom(self):
+        return self.parts[-1].bottom
+
+    @property
+    def cx(self):
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self):
+        return (self.top + self.bottom) / 2
+
+    @property
+    def line(self):
+        return self.parts[0].line
+
+    @property
+    def text(self):
+        return "".join(p.text for p in self.parts)
+
+
+def texts_of(line, index):
+    """A printed line as texts, split wherever characters do not touch.
+
+    Letter-spaced labels ("合   计", "收 入 总 计") come apart here; they are joined again in their cell."""
+    size = max(c["size"] for c in line) or 10
+    found, current = [], [line[0]]
+    for char in line[1:]:
+        # Any visible gap: characters of one word touch; cells, even tight ones, leave their padding.
+        if char["x0"] - current[-1]["x1"] > max(0.8, size * GAP):
+            found.append(Text(current, index))
+            current = []
+        current.append(char)
+    found.append(Text(current, index))
+    return found
+
+
+def cell_text(texts):
+    """Texts of one cell in reading order: line by line, left to right; spaces only between Latin words."""
+    ordered = sorted(texts, key=lambda t: (t.line, t.x0))
+    out = ""
+    for t in ordered:
+        piece = "".join(c["text"] for c in t.chars)
+        if out and out[-1].isascii() and out[-1].isalnum() and piece[:1].isascii() and piece[:1].isalnum():
+            out += " "
+        out += piece
+    return re.sub(r"\s+", " ", out).strip()
+
+
+def unplaced(page_number, text):
+    return WorkbookUnreadable(
+        f"PDF 第 {page_number} 页位置 x={text.x0:.0f}, y={text.top:.0f} 处的文字“{text.text[:20]}”无法对应到表格的某一列，"
+        "未导入任何内容。"
+    )
