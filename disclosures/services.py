@@ -139,7 +139,7 @@ def import_disclosure(
 
 def _new_version(
     disclosure, result, *, sections=(), source_file="", actor=None, outcomes=None, workbook=None, action="import",
-    format_reason="",
+    format_reason="", scan=True,
 ):
     """A new draft version of `disclosure` holding what the importer read, and its audit event."""
     if disclosure.versions.filter(status__in=Version.OPEN_STATUSES).exists():
@@ -169,7 +169,8 @@ def _new_version(
         missing=[f.message for f in result.missing],
     )
     carry_over_acknowledgements(version)
-    _rescan(version)
+    if scan:
+        _rescan(version)
     return version
 
 
@@ -400,6 +401,7 @@ def upload(workbook, *, department, year, kind, approved_on, actor, file_name=""
         disclosure, result, sections=sections, source_file=file_name, actor=actor, outcomes=outcomes,
         workbook=File(workbook), action="upload",
         format_reason=f"{fmt.name}（{fmt.code}）：{chosen_because}" if chosen_because else "",
+        scan=False,  # scanned below, once the drafted 情况说明 is written
     )
     if not disclosure.published_version_id:
         _write_draft_explanation(version)

@@ -5,6 +5,8 @@ reviewer decides each flag — 保留 with a reason, 删改 (the draft's text ch
 with an undecided flag is never published, on any path (see `undecided` and its callers).
 """
 
+from functools import lru_cache
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -88,7 +90,7 @@ def scan_version(version):
     terms, exceptions = rules_for(version.disclosure.department)
     found = {}
     for where, place, context in _places(version):
-        for flag in scan_text(context, terms=terms, exceptions=exceptions):
+        for flag in _scan(context, tuple(terms), tuple(exceptions)):
             found[_identity(where, flag.kind, flag.text)] = (where, place, context, flag)
     existing = {_flag_identity(flag): flag for flag in version.secrecy_flags.all()}
     for key, flag in existing.items():
@@ -116,6 +118,12 @@ def scan_version(version):
         created.append(new)
     SecrecyFlag.objects.bulk_create(created)
     return list(version.secrecy_flags.all())
+
+
+@lru_cache(maxsize=100_000)
+def _scan(text, terms, exceptions):
+    """scan_text, remembered: a correction, a re-upload or the next year repeats most of the text."""
+    return tuple(scan_text(text, terms=terms, exceptions=exceptions))
 
 
 def _earlier_decisions(version):
