@@ -155,3 +155,17 @@ def test_accept_flags_backfills_a_document_already_public_and_records_each_flag(
     events = AuditEvent.objects.filter(version=version, action="secrecy_decision")
     assert sorted(e.data["text"] for e in events) == ["佟*钰", "梁*辉"]
     assert {e.remarks for e in events} == {"补录2025-02-26已公开的文件，按原样保留（--accept-flags）"}
+
+
+def test_a_name_printed_as_its_rows_project_name_is_one_flag_and_its_edit_changes_both(staff):
+    version = upload_seed004(staff)
+    row = version.tables.get(number="9").rows.get(name="信访维稳经费")
+    key = next(k for k, v in row.cells.items() if v == row.name)
+    row.name = row.cells[key] = "内部资料：信访维稳经费"
+    row.save()
+    scan_version(version)
+    [flag] = version.secrecy_flags.filter(kind="marker")
+    assert flag.text == "内部资料" and flag.column == key
+    decide(flag, decision="edit", replacement="", actor=staff.editor_a)
+    row.refresh_from_db()
+    assert row.name == row.cells[key] == "×××：信访维稳经费"

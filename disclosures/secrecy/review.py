@@ -38,7 +38,9 @@ def _places(version):
         title = f"表{table.number} {table.title}"
         for row in table.rows.all():
             label = row.name or row.code or f"第 {row.position + 1} 行"
-            texts = [("name", row.name)] + [(key, value) for key, value in row.cells.items() if isinstance(value, str)]
+            cells = [(key, value) for key, value in row.cells.items() if isinstance(value, str)]
+            # The name is often a cell too (项目名称): one text, one flag.
+            texts = cells if any(value == row.name for _key, value in cells) else [("name", row.name)] + cells
             for column, text in texts:
                 if text:
                     place = f"{title} · “{label[:30]}” · {_column_label(table, column)}"
@@ -228,7 +230,9 @@ def _replace(version, flag, replacement):
     if not isinstance(text, str) or flag.text not in text:
         raise DisclosureError("这一格已经改过，请刷新后重新处理。")
     row.cells[flag.column] = text.replace(flag.text, replacement)
-    row.save(update_fields=["cells"])
+    if row.name == text:  # the cell is the row's name (项目名称): the name changes with it
+        row.name = row.cells[flag.column]
+    row.save(update_fields=["cells", "name"])
 
 
 @transaction.atomic
