@@ -10,8 +10,20 @@ GAP = 0.1  # a gap wider than this share of the font size separates two texts on
 TOTALS = {"合计", "总计"}
 
 
+class Box:
+    """Something printed in a rectangle (x0, x1, top, bottom): its centre."""
+
+    @property
+    def cx(self):
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self):
+        return (self.top + self.bottom) / 2
+
+
 @dataclass
-class Text:
+class Text(Box):
     """Characters printed next to each other on one line."""
 
     chars: list
@@ -30,20 +42,12 @@ class Text:
         self.text = "".join(c["text"] for c in self.chars)
 
     @property
-    def cx(self):
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self):
-        return (self.top + self.bottom) / 2
-
-    @property
     def is_number(self):
         return bool(NUMBER.match(self.text))
 
 
 @dataclass
-class Block:
+class Block(Box):
     """A header label: texts wrapped over consecutive lines, centred on one another."""
 
     parts: list
@@ -63,14 +67,6 @@ class Block:
     @property
     def bottom(self):
         return self.parts[-1].bottom
-
-    @property
-    def cx(self):
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self):
-        return (self.top + self.bottom) / 2
 
     @property
     def line(self):
