@@ -13,6 +13,43 @@ from disclosures.ingest.rows import is_page_furniture
 from disclosures.text import normalize
 
 
+def _grid_of(sheet, r):
+    """A row's printed cells: [column, text, colspan, rowspan]."""
+    grid = []
+    for c, value in sheet.nonempty(r):
+        rowspan, colspan = sheet.spans.get((r, c), (1, 1))
+        grid.append([c, cell_text(value), colspan, rowspan])
+    return grid
+
+
+def _join_wrapped_labels(rows, grids, labels):
+    """A field label wrapped over the two rows its cell spans ("预算规模及资金" / "用途").
+
+    A print without lines gives each line of a tall label cell to the row beside it. Where the first
+    cells of two rows, read one after the other, make a label the format names, they are one cell
+    spanning both rows, as the workbook has it."""
+    for above, below in zip(rows, rows[1:]):
+        top, under = grids[above], grids[below]
+        if not top or not under or top[0][0] != under[0][0] or normalize(top[0][1]) in labels:
+            continue
+        joined = top[0][1] + under[0][1]
+        if normalize(joined) in labels:
+            top[0][1], top[0][3] = joined, top[0][3] + under[0][3]
+            del under[0]
+
+
+def _join_spaced_labels(grid, labels):
+    """A label printed with a wide space inside it ("其中：财政    资金"), which a print without lines
+    reads as two cells: the two are one where together they make a label the format names."""
+    i = 0
+    while i + 1 < len(grid):
+        a, b = grid[i], grid[i + 1]
+        if normalize(a[1]) not in labels and normalize(a[1] + b[1]) in labels:
+            a[1], a[2] = a[1] + b[1], b[0] + b[2] - a[0]
+            del grid[i + 1]
+        i += 1
+
+
 def read_form(sheet: Sheet, definition, title, title_row, result, how, unit_label):
     form = definition.form
     label = definition.label
@@ -60,14 +97,15 @@ def read_form(sheet: Sheet, definition, title, title_row, result, how, unit_labe
                 if block is not None and block is not row:
                     block.values[key] = value
 
-    for r in range(title_row + 1, len(sheet.grid)):
-        cells = sheet.nonempty(r)
-        if not cells or is_page_furniture(sheet, r, None, definition, title):
+    rows = [r for r in range(title_row + 1, len(sheet.grid)) if sheet.nonempty(r)]
+    grids = {r: _grid_of(sheet, r) for r in rows}
+    _join_wrapped_labels(rows, grids, fields | amount_fields)
+    for grid in grids.values():
+        _join_spaced_labels(grid, fields | amount_fields | set(value_fields))
+    for r in rows:
+        grid = grids[r]
+        if not grid or is_page_furniture(sheet, r, None, definition, title):
             continue
-        grid = []
-        for c, value in cells:
-            rowspan, colspan = sheet.spans.get((r, c), (1, 1))
-            grid.append([c, cell_text(value), colspan, rowspan])
         first = normalize(grid[0][1])
         texts = [normalize(g[1]) for g in grid]
         row = ParsedRow(source=sheet.source(r), cells={"_grid": [[g[1], g[2], g[0], g[3]] for g in grid]})

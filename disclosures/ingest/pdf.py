@@ -272,7 +272,7 @@ def _index(bounds, value):
 
 def _looks_tabular(lines):
     """Unruled print: a line of three or more texts apart, and a line where a figure stands apart (or an
-    empty table's lone 合计 or 栏次 row)."""
+    empty table's lone 合计 or 栏次 row, or its header alone)."""
     # Apart means wider than a character and a half (prose spaces a figure from its words by less);
     # figures printed side by side in narrow columns may stand only half a character apart.
     split = [[_text(word) for word in _words(line)] for line in lines]
@@ -286,7 +286,11 @@ def _looks_tabular(lines):
     numbered = any(  # "栏次 | 1 | 2 | 3": the column numbers under an empty table's header
         len(texts) >= 3 and normalize(texts[0]) == "栏次" and all(t.isdigit() for t in texts[1:]) for texts in split
     )
-    return wide and (figures or total_only or numbered)
+    # An empty table's header alone: a line of four or more short labels.
+    labels = any(
+        len(texts) >= 4 and all(len(t) <= 16 and not re.search(r"\d", t) for t in texts) for texts in split
+    )
+    return wide and (figures or total_only or numbered or labels)
 
 
 def narrative_blocks(source):

@@ -146,8 +146,9 @@ def columns_of(body, leaves):
         if i in taken_leaves or j in taken_strips:
             continue
         b, s = loose[i], bare[j]
-        if (s[2] and b.x0 >= s[1]) or (not s[2] and b.x1 <= s[0]):
-            continue  # figures stand at their column's right edge, texts at its left
+        right_aligned = s[2] and not _left_aligned(s, body)
+        if (right_aligned and b.x0 >= s[1]) or (not right_aligned and b.x1 <= s[0]):
+            continue  # figures stand at their column's right edge, texts (and figures kept as text) at its left
         lo, hi = min(b.x1, s[1]), max(b.x0, s[0])
         between = any(lo < o.cx < hi for o in leaves if o is not b) or any(
             lo < (t[0] + t[1]) / 2 < hi for t in strips if t is not s
@@ -176,6 +177,16 @@ def columns_of(body, leaves):
         bounds = [s[0], *cuts, s[1]]
         parted.extend((bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1))
     return Columns(parted)
+
+
+def _left_aligned(strip, body):
+    """Figures of a strip that share their left edge, not their right: printed as text, at the left."""
+    members = [t for t in body if t.x0 >= strip[0] - 0.5 and t.x1 <= strip[1] + 0.5]
+    if len(members) < 2:
+        return False
+    return max(t.x0 for t in members) - min(t.x0 for t in members) <= 0.5 and (
+        max(t.x1 for t in members) - min(t.x1 for t in members) > 1
+    )
 
 
 def _join_under_labels(strips, leaves, body):

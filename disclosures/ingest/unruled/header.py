@@ -28,7 +28,10 @@ def blocks_of(texts, strips=()):
             apart = over and any(
                 i not in over for i, s in enumerate(strips) if t.x0 < s[1] and t.x1 > s[0]
             )  # each over figures of its own: two columns
-            if not apart and (spaced or (gap <= size * 0.35 and not starts)):
+            # Without figures to go by (a table printed empty) words may stand closer; two labels each
+            # wrapped on to the line below, centred on their own, are two cells.
+            close = gap <= size * (0.35 if strips else 1.0) and not starts and not _stacked_apart(last, t, texts, size)
+            if not apart and (spaced or close):
                 merged[-1] = Text(last.chars + t.chars, line)  # "收   入", "一般公共 预算": one label
             else:
                 merged.append(t)
@@ -55,6 +58,19 @@ def blocks_of(texts, strips=()):
         else:
             blocks.append(Block([t]))
     return blocks
+
+
+def _stacked_apart(left, right, texts, size):
+    """Two texts side by side, each with its own wrapped line centred under it (采购物品名 / 称 beside
+    政府采购目 / 录序号), where the two together have none."""
+    below = [t for t in texts if left.top + size * 0.5 <= t.top <= left.bottom + size * 0.9]
+    def centred(x0, x1):
+        cx = (x0 + x1) / 2
+        return any(abs(t.cx - cx) <= 1 and t.x0 >= x0 - 1 and t.x1 <= x1 + 1 for t in below)
+
+    under = [t for t in below if t.x1 > left.x0 and t.x0 < right.x1]
+    together = bool(under) and abs((min(t.x0 for t in under) + max(t.x1 for t in under)) / 2 - (left.x0 + right.x1) / 2) <= 1
+    return centred(left.x0, left.x1) and centred(right.x0, right.x1) and not together
 
 
 def _fills_its_cell(head, tail, texts, top):

@@ -11,6 +11,10 @@ from disclosures.ingest.unruled.header import blocks_of, has_below, header_grid
 from disclosures.ingest.unruled.texts import TOTALS, texts_of
 from disclosures.text import normalize
 
+# "截止时间：2023-12-31", "编制日期：2024年1月": a date the table is as of, above its header.
+DATED = re.compile(r"^[\u4e00-\u9fff]{2,6}[:：]\d{4}[-年./]\d{1,2}([-月./]\d{1,2}日?)?$")
+COLUMN_UNIT = re.compile(r".+[（(][^（()）]*单位[:：][^（()）]*[)）]$")
+
 
 def table_rows(header_lines, body_lines, page_number, carried=None):
     """(rows, merges, columns) for one table region of a page.
@@ -42,9 +46,19 @@ def table_rows(header_lines, body_lines, page_number, carried=None):
 def is_title_block_line(texts, body_size):
     """A line above a table's header: its title (printed larger), 表N, 单位名称/单位, a date, a note."""
     joined = normalize("".join(t.text for t in texts))
-    if any(is_furniture_text(t.text) for t in texts) or is_furniture_text(joined):
+    # A column's label may carry its unit in brackets ("价值（金额单位：万元）"): that is a header.
+    furniture = [t for t in texts if is_furniture_text(t.text) and not COLUMN_UNIT.match(normalize(t.text))]
+    if furniture or (is_furniture_text(joined) and not COLUMN_UNIT.match(joined)):
         return True
-    if re.match(r"^(注|备注|说明)[:：]", joined):
+    if re.match(r"^(注|备注|说明)[:：]", joined) or any(DATED.match(normalize(t.text)) for t in texts):
+        return True
+    return is_title(texts, body_size) or (len(texts) == 1 and bool(re.fullmatch(r"[（(]\d{4}年度?[)）]", joined)))
+
+
+def is_title(texts, body_size):
+    """A table's title: printed larger, or one text naming a table at the body's size (the second form
+    printed on a sheet)."""
+    if len(texts) == 1 and re.fullmatch(r"\S{3,}表", normalize(texts[0].text)):
         return True
     size = max(max(c["size"] for c in t.chars) for t in texts)
     return len(texts) <= 2 and size >= body_size * 1.15
@@ -60,6 +74,7 @@ def page_rows(lines, page_number, carried, as_line):
     sizes = sorted(c["size"] for ts in texts for t in ts if t.is_number for c in t.chars)
     body_size = sizes[len(sizes) // 2] if sizes else 10
     furniture = [is_title_block_line(ts, body_size) for ts in texts]
+    titles = [f and is_title(ts, body_size) for f, ts in zip(furniture, texts)]
     # A row of the body: figures, or a 合计 where rows are named (an empty table prints only that).
     figures = [any(t.is_number for t in ts) for ts in texts]
     for k, ts in enumerate(texts):
@@ -79,7 +94,7 @@ def page_rows(lines, page_number, carried, as_line):
         region = list(range(i, j))
         first = next((k for k in region if figures[k]), None)
         if first is None:
-            rows.extend(as_line(lines[k]) for k in region)
+            rows.extend(_bare_header(region, lines, texts, page_number, as_line))
             i = j
             continue
         head = [k for k in region if k < first]
@@ -93,17 +108,42 @@ def page_rows(lines, page_number, carried, as_line):
                     carried if not header else None,
                 )
             except WorkbookUnreadable:
-                # Lines above the figures that read as no header (a form: 项目名称 | …, 主管部门 | …), or a
-                # page that does not carry on the table before it: rows like the others, in the columns
-                # their own texts make; the form reader finds its labels by name.
                 own = sorted(set(header + body + (above if n == 0 else [])))
-                part_rows, part_merges, columns = _form_rows(own, lines, texts, figures, page_number)
+                if n == 0 and carried is not None and not any(titles[:i]):
+                    # Lines above the page's first figures that are no header: the table of the page
+                    # before carries on, its row wrapped over them (质量指标 | 全部或基本达成…).
+                    try:
+                        part_rows, part_merges, columns = table_rows([], [(k, lines[k]) for k in own], page_number, carried)
+                    except WorkbookUnreadable:
+                        part_rows = None
+                else:
+                    part_rows = None
+                if part_rows is None:
+                    # A form (项目名称 | …, 主管部门 | …), or a page that does not carry on the table before
+                    # it: rows like the others, in the columns their own texts make; the form reader
+                    # finds its labels by name.
+                    part_rows, part_merges, columns = _form_rows(own, lines, texts, figures, page_number)
             offset = len(rows)
             rows.extend(part_rows)
             merges.extend((r0 + offset, c0, r1 + offset, c1) for r0, c0, r1, c1 in part_merges)
             carried = columns
         i = j
     return rows, merges, carried
+
+
+def _bare_header(region, lines, texts, page_number, as_line):
+    """Lines with no figures under them: text, or the header of a table printed empty (政府采购 with
+    nothing to buy), read as a header so that its labels stand in their columns and none is a row."""
+    wide = [k for k in region if len(texts[k]) >= 3]
+    if wide:
+        head = [k for k in region if k <= wide[-1]]
+        try:
+            rows, _merges, _columns = table_rows([(k, lines[k]) for k in head], [], page_number)
+        except WorkbookUnreadable:
+            pass
+        else:
+            return rows + [as_line(lines[k]) for k in region if k > wide[-1]]
+    return [as_line(lines[k]) for k in region]
 
 
 def _form_rows(region, lines, texts, figures, page_number):
@@ -120,8 +160,13 @@ def _form_rows(region, lines, texts, figures, page_number):
         while k < len(region) and not figures[region[k]] and len(texts[region[k]]) >= 2:
             k += 1
         header = region[start:k]
+        # A grid set in from the form's edge ends at a line that starts at the edge (指标自评得分小计 …).
+        inset = min((t.x0 for h in header for t in texts[h]), default=left)
+        outside = inset - left > size * 2
         body, end = [], k
-        while end < len(region) and (figures[region[end]] or texts[region[end]][0].x0 - left > size * 3):
+        while end < len(region) and (figures[region[end]] or texts[region[end]][0].x0 - left > size * 3) and not (
+            outside and texts[region[end]][0].x0 < inset - size * 2
+        ):
             body.append(region[end])
             end += 1
         if header and max(len(texts[h]) for h in header) >= 4 and sum(figures[b] for b in body) >= 2:
@@ -137,23 +182,25 @@ def _form_rows(region, lines, texts, figures, page_number):
     segments.append(("plain", plain))
     shared = [line for kind, part in segments if kind == "plain" for line in part]
     _, _, columns = table_rows([], [(k, lines[k]) for k in shared], page_number)
-    rows, merges = [], []
+    rows, merges, last = [], [], columns
     for kind, part in segments:
         if not part:
             continue
         if kind == "grid":
             try:
-                part_rows, part_merges, _ = table_rows(
+                part_rows, part_merges, last = table_rows(
                     [(k, lines[k]) for k in part[0]], [(k, lines[k]) for k in part[1]], page_number
                 )
             except WorkbookUnreadable:
-                part_rows, part_merges, _ = table_rows([], [(k, lines[k]) for k in part[0] + part[1]], page_number)
+                part_rows, part_merges, last = table_rows([], [(k, lines[k]) for k in part[0] + part[1]], page_number)
         else:
             part_rows, part_merges, _ = table_rows([], [(k, lines[k]) for k in part], page_number, columns)
+            last = columns
         offset = len(rows)
         rows.extend(part_rows)
         merges.extend((r0 + offset, c0, r1 + offset, c1) for r0, c0, r1, c1 in part_merges)
-    return rows, merges, columns
+    # A grid that ends the page carries on to the next in its own columns.
+    return rows, merges, last
 
 
 def _repeats(run, texts, labels):
