@@ -12,6 +12,11 @@ from disclosures.text import normalize
 TABLE_NUMBER = re.compile(r"^(?:附)?(?:表|公开)\s*(\d{1,2})\s*表?(?:[-－—]\d+)?$")
 NAME_LINE = re.compile(r"^(?:部门|单位|预算单位|编制单位|填报单位)(?:名称)?[:：]\s*(.*?)(?:\s+(?:金额)?单位[:：].*)?$")
 UNIT_LINE = re.compile(r"单位[:：]\s*(万元|千元|亿元|元)")
+# A bare date ("2024-01-15", "2024年1月", "2024.1.15"); not an amount such as 1404.01.
+_MONTH, _DAY = r"(0?[1-9]|1[0-2])", r"(0?[1-9]|[12]\d|3[01])"
+DATE_LINE = re.compile(
+    rf"(19|20)\d{{2}}(年{_MONTH}(月({_DAY}日)?)?|[-/]{_MONTH}([-/]{_DAY})?|\.{_MONTH}\.{_DAY})"
+)
 CONTINUED = re.compile(r"[（(]?续(?:表)?[)）]?$")
 TITLE_ROWS = 6
 
@@ -23,7 +28,7 @@ def is_furniture_text(text):
         TABLE_NUMBER.match(text)
         or NAME_LINE.match(text)
         or (UNIT_LINE.search(text) and len(text) < 40)
-        or re.fullmatch(r"\d{4}[-年./]\d{1,2}([-月./]\d{1,2}日?)?", text)
+        or DATE_LINE.fullmatch(text)
         or re.fullmatch(r"(预算|决算)?年度[:：]?\d{4}年?度?", text)
     )
 

@@ -24,6 +24,11 @@ def _width_of(text):
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
 
 
+def _lines_of(text, width):
+    """Printed lines of a wrapped cell: each paragraph wraps on its own."""
+    return sum(max(1, math.ceil(_width_of(p) / max(width - 2, 1))) for p in str(text).split("\n"))
+
+
 def _furniture(value):
     text = str(value).replace(" ", "")
     return bool(re.match(r"^(表|公开)\d{1,2}表?$", text)) or any(m in text for m in ("单位:", "单位：", "名称：", "名称:"))
@@ -64,7 +69,7 @@ def _prepare_sheet(ws, ruled):
                 continue
             c.alignment = Alignment(wrap_text=True, vertical="center", horizontal=c.alignment.horizontal)
             if (c.row, c.column) not in merged:
-                lines = max(lines, math.ceil(_width_of(c.value) / max(widths.get(c.column, 8) - 1, 1)))
+                lines = max(lines, _lines_of(c.value, widths.get(c.column, 8)))
         ws.row_dimensions[row[0].row].height = 15 * lines
     for rng in ws.merged_cells.ranges:
         anchor = ws.cell(row=rng.min_row, column=rng.min_col)
@@ -72,7 +77,7 @@ def _prepare_sheet(ws, ruled):
             continue
         anchor.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         width = sum(widths.get(c, 8.43) for c in range(rng.min_col, rng.max_col + 1))
-        lines = math.ceil(_width_of(anchor.value) / max(width - 1, 1))
+        lines = _lines_of(anchor.value, width)
         rows = rng.max_row - rng.min_row + 1
         for r in range(rng.min_row, rng.max_row + 1):
             ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 15, 15 * math.ceil(lines / rows) + 2)
@@ -93,16 +98,24 @@ def _prepare_sheet(ws, ruled):
 
 def print_pdf(source, *, ruled: bool) -> bytes:
     """The workbook printed to PDF by LibreOffice (its own profile, so parallel runs do not collide)."""
+    return print_pdfs([source], ruled=ruled)[0]
+
+
+def print_pdfs(sources, *, ruled: bool) -> list[bytes]:
+    """Several workbooks printed by one LibreOffice run (starting it costs more than printing one)."""
     office = shutil.which("soffice") or shutil.which("libreoffice")
     if office is None:
         raise RuntimeError("LibreOffice (Debian libreoffice-calc-nogui) is needed to print workbooks; `make install` installs it")
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
-        (folder / "book.xlsx").write_bytes(prepare(source, ruled=ruled))
+        books = []
+        for n, source in enumerate(sources):
+            books.append(folder / f"book{n}.xlsx")
+            books[-1].write_bytes(prepare(source, ruled=ruled))
         profile = (folder / "profile").as_uri()
         subprocess.run(
             [office, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir", str(folder),
-             str(folder / "book.xlsx")],
-            check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(folder)},
+             *map(str, books)],
+            check=True, capture_output=True, timeout=180 + 30 * len(books), env={**os.environ, "HOME": str(folder)},
         )
-        return (folder / "book.pdf").read_bytes()
+        return [book.with_suffix(".pdf").read_bytes() for book in books]

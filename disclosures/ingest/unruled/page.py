@@ -38,6 +38,10 @@ def table_rows(header_lines, body_lines, page_number, carried=None):
         columns = columns_of(body, [])
     if not columns.strips:
         return [], [], columns
+    labelled = {columns.of(b) for b in blocks}
+    if leaves and len(columns.strips) - len(labelled) > max(1, len(columns.strips) // 2):
+        # Most columns with no label over them: the lines above are no header (a form's 名称 | value).
+        raise WorkbookUnreadable(f"PDF 第 {page_number} 页的表头只覆盖了少数几列。")
     rows, merges = header_grid(blocks, leaves, groups, columns, header, body, page_number)
     rows.extend(body_rows(body, columns, page_number, strict=bool(blocks)))
     return rows, merges, columns
@@ -52,7 +56,7 @@ def is_title_block_line(texts, body_size):
         return True
     if re.match(r"^(注|备注|说明)[:：]", joined) or any(DATED.match(normalize(t.text)) for t in texts):
         return True
-    return is_title(texts, body_size) or (len(texts) == 1 and bool(re.fullmatch(r"[（(]\d{4}年度?[)）]", joined)))
+    return is_title(texts, body_size) or (len(texts) == 1 and bool(re.fullmatch(r"[（(]?\d{4}年度?[)）]?", joined)))
 
 
 def is_title(texts, body_size):
@@ -160,12 +164,13 @@ def _form_rows(region, lines, texts, figures, page_number):
         while k < len(region) and not figures[region[k]] and len(texts[region[k]]) >= 2:
             k += 1
         header = region[start:k]
-        # A grid set in from the form's edge ends at a line that starts at the edge (指标自评得分小计 …).
+        # A grid set in from the form's edge ends at a line of the form that starts at the edge, left of
+        # its own header and rows (指标自评得分小计 | 90 | …); a lone label there (绩效指标) stands beside it.
         inset = min((t.x0 for h in header for t in texts[h]), default=left)
-        outside = inset - left > size * 2
         body, end = [], k
         while end < len(region) and (figures[region[end]] or texts[region[end]][0].x0 - left > size * 3) and not (
-            outside and texts[region[end]][0].x0 < inset - size * 2
+            texts[region[end]][0].x0 < min([inset] + [texts[b][0].x0 for b in body]) - size * 2
+            and (figures[region[end]] or len(texts[region[end]]) > 1)
         ):
             body.append(region[end])
             end += 1
@@ -187,20 +192,39 @@ def _form_rows(region, lines, texts, figures, page_number):
         if not part:
             continue
         if kind == "grid":
-            try:
-                part_rows, part_merges, last = table_rows(
-                    [(k, lines[k]) for k in part[0]], [(k, lines[k]) for k in part[1]], page_number
-                )
-            except WorkbookUnreadable:
-                part_rows, part_merges, last = table_rows([], [(k, lines[k]) for k in part[0] + part[1]], page_number)
+            part_rows, part_merges, last = _grid_rows(part[0], part[1], lines, texts, page_number, columns)
         else:
             part_rows, part_merges, _ = table_rows([], [(k, lines[k]) for k in part], page_number, columns)
-            last = columns
+            if any(figures[k] for k in part):
+                last = columns  # (a label left of a grid, 绩效指标, printed after its rows does not end it)
         offset = len(rows)
         rows.extend(part_rows)
         merges.extend((r0 + offset, c0, r1 + offset, c1) for r0, c0, r1, c1 in part_merges)
     # A grid that ends the page carries on to the next in its own columns.
     return rows, merges, last
+
+
+def _grid_rows(header, body, lines, texts, page_number, columns):
+    """A form's grid of indicators under its header. The header is the lines of labels right above the
+    figures; lines above it that are not part of it (年度目标 | 年初总体目标 | 全年完成情况) are the
+    form's own lines, read in its columns."""
+    for start in range(len(header)):
+        if max(len(texts[k]) for k in header[start:]) < 4:
+            break
+        try:
+            grid_rows, grid_merges, grid_columns = table_rows(
+                [(k, lines[k]) for k in header[start:]], [(k, lines[k]) for k in body], page_number
+            )
+        except WorkbookUnreadable:
+            continue
+        rows, merges = [], []
+        if start:
+            rows, merges, _ = table_rows([], [(k, lines[k]) for k in header[:start]], page_number, columns)
+        offset = len(rows)
+        rows.extend(grid_rows)
+        merges.extend((r0 + offset, c0, r1 + offset, c1) for r0, c0, r1, c1 in grid_merges)
+        return rows, merges, grid_columns
+    return table_rows([], [(k, lines[k]) for k in header + body], page_number)
 
 
 def _repeats(run, texts, labels):
