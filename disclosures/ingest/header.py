@@ -37,6 +37,8 @@ def is_data_row(sheet: Sheet, r: int, known=frozenset()):
     """A row of figures, a classification code, or a 合计 label where row labels stand."""
     cells = sheet.nonempty(r)
     others = {normalize(cell_text(v)) for _c, v in cells} & (known - TOTAL_LABELS)
+    if _only_figures([normalize(cell_text(v)) for _c, v in cells]):
+        return True
     for c, value in cells:
         text = normalize(cell_text(value))
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -45,7 +47,21 @@ def is_data_row(sheet: Sheet, r: int, known=frozenset()):
             return True
         if re.fullmatch(r"-?[\d,]+\.\d+", text):
             return True
+        # Whole amounts printed as text (元): grouped in thousands, or longer than any year or 栏次.
+        if re.fullmatch(r"-?\d{1,3}(,\d{3})+|-?\d{5,}", text):
+            return True
     return False
+
+
+def _only_figures(texts):
+    """A row of whole figures printed as text ("12 | 12 | 12"): a row of the body, unless the figures
+    number the columns (1 | 2 | 3) or are years."""
+    if not texts or not all(re.fullmatch(r"-?[\d,]+(\.\d+)?%?", t) for t in texts):
+        return False
+    whole = [int(t) for t in texts if t.isdigit()]
+    numbering = len(whole) == len(texts) and whole == list(range(whole[0], whole[0] + len(whole)))
+    years = all(re.fullmatch(r"(19|20)\d{2}", t) for t in texts)
+    return not numbering and not years
 
 
 def find_header(sheet: Sheet, known: set, start: int):

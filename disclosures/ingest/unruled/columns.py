@@ -131,9 +131,11 @@ def strips_of(texts):
     return [s[:3] for s in sorted(strips)]
 
 
-def columns_of(body, leaves):
-    """Strips the body's texts occupy, each with the header label standing over it."""
-    strips = strips_of(body)
+def columns_of(body, leaves, spans=()):
+    """Strips the body's texts occupy, each with the header label standing over it.
+
+    `spans` are the columns a 栏次 row numbers: strips within one of them are one column."""
+    strips = join_numbered(strips_of(body), spans, body)
     loose = [b for b in leaves if not any(b.x0 < s[1] - 0.5 and b.x1 > s[0] + 0.5 for s in strips)]
     bare = [s for s in strips if not any(b.x0 < s[1] - 0.5 and b.x1 > s[0] + 0.5 for b in leaves)]
     # A label beside the figures it heads (centred in a wide column over narrow right-aligned figures):
@@ -177,6 +179,29 @@ def columns_of(body, leaves):
         bounds = [s[0], *cuts, s[1]]
         parted.extend((bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1))
     return Columns(parted)
+
+
+def join_numbered(strips, spans, body):
+    """A column's number in a 栏次 row standing apart from its figures (at the right edge, the figures
+    at the left): the strip of the lone number and the strip of figures in one numbered column are one.
+
+    (The first numbered column's left edge is not known: 栏次 may stand over 序号, which it does not
+    number, so only a lone number joins.)"""
+    def span_of(s):
+        cx = (s[0] + s[1]) / 2
+        return next((i for i, (a, z) in enumerate(spans) if a < cx <= z + 1), None)
+
+    def lone(s):
+        return sum(1 for t in body if t.x0 >= s[0] - 0.5 and t.x1 <= s[1] + 0.5) == 1
+
+    joined = []
+    for s in strips:
+        last = joined[-1] if joined else None
+        if last is not None and span_of(s) is not None and span_of(last) == span_of(s) and (lone(s) or lone(last)):
+            last[1], last[2] = max(last[1], s[1]), last[2] and s[2]
+            continue
+        joined.append(list(s))
+    return joined
 
 
 def _left_aligned(strip, body):

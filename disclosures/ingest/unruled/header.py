@@ -2,6 +2,7 @@
 they are centred over, as the rows and merged cells a worksheet's header has."""
 
 from disclosures.ingest.guard import WorkbookUnreadable
+from disclosures.text import normalize
 from disclosures.ingest.unruled.texts import Block, Text, cell_text, unplaced
 
 
@@ -155,10 +156,20 @@ def header_grid(blocks, leaves, groups, columns, header, body, page_number):
         if k is None:
             raise unplaced(page_number, b.parts[0])
         spans[id(b)] = (k, k)
-    claimed = {}  # line -> columns taken by groups on that line
-    for g in sorted(groups, key=lambda b: (b.line, b.cx)):
-        spans[id(g)] = _group_span(g, stacks, reach, columns, claimed.setdefault(g.line, set()), page_number)
-        claimed[g.line].update(range(spans[id(g)][0], spans[id(g)][1] + 1))
+    # Each column as wide as its texts and its own label.
+    extents = [list(strip) for strip in columns.strips]
+    for b in leaves:
+        k = spans[id(b)][0]
+        extents[k] = [min(extents[k][0], b.x0), max(extents[k][1], b.x1)]
+    by_line = {}
+    for g in groups:
+        by_line.setdefault(g.line, []).append(g)
+    # A group's own 合计/小计 is its first column.
+    totals = {spans[id(b)][0] for b in leaves if normalize(b.text) in ("合计", "小计")}
+    for line_groups in by_line.values():
+        spans.update(
+            _spans_on_line(sorted(line_groups, key=lambda b: b.cx), stacks, reach, columns, extents, totals, page_number)
+        )
     # Each label in the header row where its cell begins, as in the workbook: a group one row below
     # the group it stands under, a column's own label right below its innermost group (or at the top).
     def depth(b):
@@ -185,52 +196,86 @@ def header_grid(blocks, leaves, groups, columns, header, body, page_number):
     return rows, merges
 
 
-def _group_span(g, stacks, reach, columns, claimed, page_number):
-    """The run of columns a group label is centred over, among those with nothing at its height."""
-    home = columns.at(g.cx)
+def _spans_on_line(line_groups, stacks, reach, columns, extents, totals, page_number):
+    """The runs of columns the group labels of one header line are centred over: {id(group): (a, z)}.
+
+    Each group stands over columns with nothing at its height. Columns between two groups of the line
+    belong to one of them (no label of their own stands there): where the two part is chosen for both
+    labels to be as nearly centred as they can be together, not for the first alone; where that leaves
+    a doubt, the second begins at its 合计 or 小计."""
+    homes, runs = [], []
+    for g in line_groups:
+        home = columns.at(g.cx)
+        if home is None or not _free(home, g, stacks, reach):
+            raise unplaced(page_number, g.parts[0])
+        lo = hi = home
+        while lo > 0 and _free(lo - 1, g, stacks, reach):
+            lo -= 1
+        while hi < len(columns.strips) - 1 and _free(hi + 1, g, stacks, reach):
+            hi += 1
+        homes.append(home)
+        runs.append((lo, hi))
+    # choices[i]: the (a, z) group i may take, given its neighbours on the line.
+    best = {None: (0.0, [])}  # z of the group before (None: not sharing a run) -> (cost, spans so far)
+    for i, g in enumerate(line_groups):
+        lo, hi = runs[i]
+        shares_next = i + 1 < len(line_groups) and homes[i + 1] > homes[i] and hi >= homes[i + 1] - 1
+        shares_next = shares_next and runs[i + 1][0] <= homes[i] + 1
+        following = {}
+        for before, (cost, chosen) in best.items():
+            starts = [before + 1] if before is not None else range(lo, homes[i] + 1)
+            ends = range(homes[i], homes[i + 1]) if shares_next else range(homes[i], hi + 1)
+            for a in starts:
+                if i and chosen and a <= chosen[-1][1]:
+                    continue
+                for z in ends:
+                    if z <= a:
+                        continue  # a group stands over two columns or more
+                    score = _centring(g, a, z, lo, hi, columns, extents)
+                    if score is None:
+                        continue
+                    if shares_next and any(homes[i] < t <= homes[i + 1] for t in totals) and z + 1 not in totals:
+                        score += 5
+                    key = z if shares_next else None
+                    total = cost + score
+                    if key not in following or total < following[key][0]:
+                        following[key] = (total, chosen + [(a, z)])
+        if not following:
+            raise WorkbookUnreadable(
+                f"PDF 第 {page_number} 页表头“{g.text}”（位置 x={g.x0:.0f}, y={g.top:.0f}）下的各列无法确定。"
+                "请上传工作簿，或带表格线打印的 PDF。"
+            )
+        best = following
+    _cost, chosen = min(best.values(), key=lambda item: item[0])
+    return {id(g): span for g, span in zip(line_groups, chosen)}
+
+
+def _free(k, g, stacks, reach):
+    """Is column k free under group g: nothing at its height, and a label below it (or none at all)?"""
     height = g.bottom - g.top
-    size = max(c["size"] for c in g.parts[0].chars)
-
-    def free(k):
-        if k in claimed:
+    for b in stacks[k]:
+        if b is g or b.bottom <= g.top:
+            continue
+        top, low = reach[id(b)]
+        if min(low, g.bottom) - max(top, g.top) > height * 0.5:
             return False
-        for b in stacks[k]:
-            if b is g or b.bottom <= g.top:
-                continue
-            top, low = reach[id(b)]
-            if min(low, g.bottom) - max(top, g.top) > height * 0.5:
-                return False
-        return any(b.top > g.bottom for b in stacks[k]) or not stacks[k]
+    return any(b.top > g.bottom for b in stacks[k]) or not stacks[k]
 
-    if home is None or not free(home):
-        raise unplaced(page_number, g.parts[0])
-    lo = hi = home
-    while lo > 0 and free(lo - 1):
-        lo -= 1
-    while hi < len(columns.strips) - 1 and free(hi + 1):
-        hi += 1
+
+def _centring(g, a, z, lo, hi, columns, strips):
+    """How far a group label is from the centre of columns a..z (None: too far to stand over them).
+
+    `strips` are the columns' extents (texts and labels). Where a column ends is known only to lie in
+    the gap between its extent and the next column's. Nearest to centred counts first (within a
+    character), then a run that meets its neighbours."""
+    size = max(c["size"] for c in g.parts[0].chars)
     edges = columns.edges
-    strips = columns.strips
-    # Where a column ends is known only to lie in the gap between its text and the next column's.
     gaps = [(strips[0][0] - 2 * size, strips[0][0])]
-    gaps += [(a[1], b[0]) for a, b in zip(strips, strips[1:])]
+    gaps += [(p[1], q[0]) for p, q in zip(strips, strips[1:])]
     gaps.append((strips[-1][1], strips[-1][1] + 2 * size))
-    best = None
-    for a in range(lo, home + 1):
-        for z in range(max(home, a + 1), hi + 1):
-            low = (gaps[a][0] + gaps[z + 1][0]) / 2
-            high = (gaps[a][1] + gaps[z + 1][1]) / 2
-            error = max(0.0, low - g.cx, g.cx - high)
-            width = edges[z + 1] - edges[a]
-            if error > max(3.0, width * 0.15):
-                continue
-            # Nearest to centred first (within a character), then a run that meets its neighbours.
-            score = (round(error / size), -((a == lo) + (z == hi)), error)
-            if best is None or score < best[0]:
-                best = (score, (a, z))
-    if best is None:
-        raise WorkbookUnreadable(
-            f"PDF 第 {page_number} 页表头“{g.text}”（位置 x={g.x0:.0f}, y={g.top:.0f}）下的各列无法确定。"
-            "请上传工作簿，或带表格线打印的 PDF。"
-        )
-    return best[1]
+    low = (gaps[a][0] + gaps[z + 1][0]) / 2
+    high = (gaps[a][1] + gaps[z + 1][1]) / 2
+    error = max(0.0, low - g.cx, g.cx - high)
+    if error > max(3.0, (edges[z + 1] - edges[a]) * 0.15):
+        return None
+    return round(error / size) * 10 - ((a == lo) + (z == hi)) + error / 1000

@@ -6,7 +6,9 @@ import re
 from disclosures.ingest.guard import WorkbookUnreadable
 from disclosures.ingest.titles import is_furniture_text
 from disclosures.ingest.unruled.body import body_rows
-from disclosures.ingest.unruled.columns import carry, columns_of, numbered_columns, spaced_words, strips_of, within_spans
+from disclosures.ingest.unruled.columns import (
+    carry, columns_of, join_numbered, numbered_columns, spaced_words, strips_of, within_spans,
+)
 from disclosures.ingest.unruled.header import blocks_of, has_below, header_grid
 from disclosures.ingest.unruled.texts import TOTALS, texts_of
 from disclosures.text import normalize
@@ -26,12 +28,12 @@ def table_rows(header_lines, body_lines, page_number, carried=None):
     spans = numbered_columns(body)
     if spans:
         header = within_spans(header, spans)
-    blocks = blocks_of(header, strips_of(body))
+    blocks = blocks_of(header, join_numbered(strips_of(body), spans, body))
     leaves = [b for b in blocks if not has_below(b, blocks)]
     groups = [b for b in blocks if b not in leaves]
     body = spaced_words(body, leaves)
     if leaves:
-        columns = columns_of(body, leaves)
+        columns = columns_of(body, leaves, spans)
     elif carried is not None:
         columns = carry(carried, body)
     else:
