@@ -54,13 +54,14 @@ def is_data_row(sheet: Sheet, r: int, known=frozenset()):
 
 
 def _only_figures(texts):
-    """A row of whole figures printed as text ("12 | 12 | 12"): a row of the body, unless the figures
-    number the columns (1 | 2 | 3) or are years."""
-    if not texts or not all(re.fullmatch(r"-?[\d,]+(\.\d+)?%?", t) for t in texts):
+    """A row of whole figures printed as text ("12 | 12 | 12", perhaps with a remark): a row of the
+    body, unless the figures number the columns (1 | 2 | 3) or are years."""
+    figures = [t for t in texts if re.fullmatch(r"-?[\d,]+(\.\d+)?%?", t)]
+    if not figures or (len(figures) < 2 and len(figures) < len(texts)):
         return False
-    whole = [int(t) for t in texts if t.isdigit()]
-    numbering = len(whole) == len(texts) and whole == list(range(whole[0], whole[0] + len(whole)))
-    years = all(re.fullmatch(r"(19|20)\d{2}", t) for t in texts)
+    whole = [int(t) for t in figures if t.isdigit()]
+    numbering = len(whole) == len(figures) and whole == list(range(whole[0], whole[0] + len(whole)))
+    years = all(re.fullmatch(r"(19|20)\d{2}", t) for t in figures)
     return not numbering and not years
 
 

@@ -279,7 +279,7 @@ def _looks_tabular(lines):
     close = [[_text(word) for word in _words(line, 0.5)] for line in lines]
     wide = any(len(texts) >= 3 for texts in split)
     figures = any(
-        len(texts) >= 2 and any(re.fullmatch(r"-?[\d,]+\.\d{1,2}", t) for t in near)
+        len(texts) >= 2 and any(re.fullmatch(r"-?[\d,]+\.\d{1,2}|-?\d[\d,]+", t) for t in near)
         for texts, near in zip(split, close)
     )
     total_only = any(len(texts) == 1 and normalize(texts[0]) in unruled.TOTALS for texts in split)

@@ -235,7 +235,7 @@ def _spans_on_line(line_groups, stacks, reach, columns, extents, totals, page_nu
                     if score is None:
                         continue
                     if shares_next and any(homes[i] < t <= homes[i + 1] for t in totals) and z + 1 not in totals:
-                        score += 5
+                        score += 15  # more than a character off centre
                     key = z if shares_next else None
                     total = cost + score
                     if key not in following or total < following[key][0]:

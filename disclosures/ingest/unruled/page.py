@@ -230,9 +230,15 @@ def _grid_rows(header, body, lines, texts, page_number, columns):
 
 
 def _repeats(run, texts, labels):
+    """Do these lines print the header again? Most of its labels, making most of what they print (a
+    label printed once per panel counts each time)."""
     printed = normalize("".join(t.text for r in run for t in texts[r]))
     found = [label for label in labels if label and label in printed]
-    return len(labels) >= 2 and len(found) >= max(2, len(labels) * 0.6) and sum(map(len, found)) >= len(printed) * 0.6
+    covered, rest = 0, printed
+    for label in sorted(found, key=len, reverse=True):
+        covered += len(label) * rest.count(label)
+        rest = rest.replace(label, "|")
+    return len(labels) >= 2 and len(found) >= max(2, len(labels) * 0.6) and covered >= len(printed) * 0.6
 
 
 def _parts(head, body, texts, figures):
