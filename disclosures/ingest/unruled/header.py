@@ -80,6 +80,8 @@ def _fills_its_cell(head, tail, texts, top):
     that happens to be centred over one of its columns."""
     if len(tail.text) < 2:
         return True  # one character is never a label of its own: the end of a wrapped one (完成程/度)
+    if abs(head.x0 - tail.x0) <= 1 and abs(head.x1 - tail.x1) <= 1:
+        return True  # two full lines of one width: a cell's text wrapping, not a group over a column
     on_tail = [o for o in texts if o.line == tail.line]
     on_head = [o for o in texts if o.line == head.line]
     both_sides = any(o.x1 <= tail.x0 for o in on_tail) and any(o.x0 >= tail.x1 for o in on_tail)

@@ -54,7 +54,7 @@ def is_title_block_line(texts, body_size):
     joined = normalize("".join(t.text for t in texts))
     # A column's label may carry its unit in brackets ("价值（金额单位：万元）"): that is a header.
     furniture = [t for t in texts if is_furniture_text(t.text) and not COLUMN_UNIT.match(normalize(t.text))]
-    if furniture or (is_furniture_text(joined) and not COLUMN_UNIT.match(joined)):
+    if furniture or (len(texts) <= 2 and is_furniture_text(joined) and not COLUMN_UNIT.match(joined)):
         return True
     if re.match(r"^(注|备注|说明)[:：]", joined) or any(DATED.match(normalize(t.text)) for t in texts):
         return True
