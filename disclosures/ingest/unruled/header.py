@@ -134,7 +134,10 @@ def header_grid(blocks, leaves, groups, columns, header, body, page_number):
     width = len(columns.strips)
     bottom = max(b.bottom for b in blocks)
     first_body = min((t.top for t in body), default=bottom + 4)
-    floor = (bottom + first_body) / 2
+    size = max(c["size"] for b in blocks for c in b.parts[0].chars)
+    # The header ends below its lowest label (halfway to the body, but no further than a line: the
+    # first row of the body may be a tall one whose texts stand well below).
+    floor = min((bottom + first_body) / 2, bottom + size)
     stacks = {k: [] for k in range(width)}
     for b in blocks:
         k = columns.at(b.cx)
@@ -144,9 +147,15 @@ def header_grid(blocks, leaves, groups, columns, header, body, page_number):
             raise unplaced(page_number, b.parts[0])
         stacks[k].append(b)
     reach = {}  # block -> (top, bottom) of the cell it is centred in
+    grouping = {id(g) for g in groups}
     for k, stack in stacks.items():
         low = floor
         for b in sorted(stack, key=lambda b: b.top, reverse=True):
+            if id(b) in grouping:
+                # A group's label is one header row high: it is centred across its columns, not down them.
+                reach[id(b)] = (b.top, b.bottom)
+                low = b.top
+                continue
             top = 2 * b.cy - low
             reach[id(b)] = (min(top, b.top), low)
             low = min(top, b.top)
@@ -168,10 +177,19 @@ def header_grid(blocks, leaves, groups, columns, header, body, page_number):
         by_line.setdefault(g.line, []).append(g)
     # A group's own 合计/小计 is its first column.
     totals = {spans[id(b)][0] for b in leaves if normalize(b.text) in ("合计", "小计")}
-    for line_groups in by_line.values():
-        spans.update(
-            _spans_on_line(sorted(line_groups, key=lambda b: b.cx), stacks, reach, columns, extents, totals, page_number)
-        )
+    top_line = min(b.line for b in blocks)
+    for line, line_groups in by_line.items():
+        try:
+            spans.update(
+                _spans_on_line(sorted(line_groups, key=lambda b: b.cx), stacks, reach, columns, extents, totals, page_number)
+            )
+        except WorkbookUnreadable:
+            alone = len(line_groups) == 1 and line == top_line and [b for b in blocks if b.line == line] == line_groups
+            if not alone:
+                raise
+            # One label over the whole header, not centred on any run of its columns ("金额" at the
+            # left): a caption of every column, as a row of its own merged across the table.
+            spans[id(line_groups[0])] = (0, width - 1)
     # Each label in the header row where its cell begins, as in the workbook: a group one row below
     # the group it stands under, a column's own label right below its innermost group (or at the top).
     def depth(b):
