@@ -134,6 +134,7 @@ def test_an_uploaded_pdf_shows_its_report_with_page_numbers(client, staff):
     page = response.content.decode()
     version = Disclosure.objects.get(department=staff.department_a).versions.get()
     assert version.source_file == "批复表.pdf"
+    assert "已读取PDF，生成第 1 版草稿" in page
     assert "表3 支出预算总表 · 单位：万元 · PDF 第 3、4 页" in page
     assert version.tables.get(number="7").rows.get().values["total"] == "5.80"
 

@@ -152,7 +152,8 @@ def upload(request, pk):
             except services.DisclosureError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, f"已读取工作簿，生成第 {version.number} 版草稿。请查看检查报告。")
+                what = "PDF" if data["workbook"].name.lower().endswith(".pdf") else "工作簿"
+                messages.success(request, f"已读取{what}，生成第 {version.number} 版草稿。请查看检查报告。")
                 return redirect("staff_version", version.pk)
     else:
         form = UploadForm(initial={"year": timezone.localdate().year, "kind": "budget"})
