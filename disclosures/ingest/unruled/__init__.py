@@ -10,11 +10,17 @@ row's figures; and a label over several columns (a merged cell) is centred over 
 - **Rows** are the lines that carry a figure. A line without one joins the row its cell is centred
   on, column by column; a line centred on no row is a row of its own (a heading with no figures).
 - **The header** is read as blocks of text (a label wrapped over lines is one block). A block with
-  blocks under it is a group. Its columns are those beside it with nothing printed at its height,
-  chosen so that the group's label stands at their centre; a group that fits no run of columns is
-  refused, never guessed.
+  blocks under it is a group. Its columns are those beside it with nothing printed at its height; the
+  groups of one header line share them so that each label stands as near their centre as they can
+  together, a group beginning at its 合计 or 小计; a group that fits no run of columns is refused,
+  never guessed.
+- **Forms** (绩效目标表, 绩效自评表) are read line by line, their indicator grids as tables.
 
 Every text is placed in one cell, or the page is refused naming the position of what could not be.
+
+The modules, from a page to its cells: `texts` (characters into texts and label blocks), `page` (a
+page's title lines and tables), `table` (one table's header and body), `form`, `header`, `columns`,
+`body`.
 """
 
 from disclosures.ingest.unruled.page import page_rows

@@ -2,8 +2,8 @@
 they are centred over, as the rows and merged cells a worksheet's header has."""
 
 from disclosures.ingest.guard import WorkbookUnreadable
-from disclosures.text import normalize
 from disclosures.ingest.unruled.texts import Block, Text, cell_text, unplaced
+from disclosures.text import normalize
 
 
 def blocks_of(texts, strips=()):
@@ -235,8 +235,9 @@ def _spans_on_line(line_groups, stacks, reach, columns, extents, totals, page_nu
             hi += 1
         homes.append(home)
         runs.append((lo, hi))
-    # choices[i]: the (a, z) group i may take, given its neighbours on the line.
-    best = {None: (0.0, [])}  # z of the group before (None: not sharing a run) -> (cost, spans so far)
+    # Left to right, the cheapest spans so far for each place the run shared with the next group may be
+    # cut: {last column of the group before (None: it shares no run with this one): (cost, spans)}.
+    best = {None: (0.0, [])}
     for i, g in enumerate(line_groups):
         lo, hi = runs[i]
         shares_next = i + 1 < len(line_groups) and homes[i + 1] > homes[i] and hi >= homes[i + 1] - 1

@@ -1,52 +1,19 @@
-"""A page printed without table lines: its title-block lines, and each table (header, body; a form
-line by line with its grids of indicators) as rows of cells."""
+"""A page printed without table lines: its title-block lines, and each table on it (a header and its
+body, the header printed again, a table carried on from the page before, a form) as rows of cells."""
 
 import re
 
 from disclosures.ingest.guard import WorkbookUnreadable
 from disclosures.ingest.titles import is_furniture_text
-from disclosures.ingest.unruled.body import body_rows
-from disclosures.ingest.unruled.columns import (
-    carry, columns_of, join_numbered, numbered_columns, spaced_words, strips_of, within_spans,
-)
-from disclosures.ingest.unruled.header import blocks_of, has_below, header_grid
+from disclosures.ingest.unruled.form import form_rows
+from disclosures.ingest.unruled.header import blocks_of
+from disclosures.ingest.unruled.table import table_rows
 from disclosures.ingest.unruled.texts import TOTALS, texts_of
 from disclosures.text import normalize
 
 # "截止时间：2023-12-31", "编制日期：2024年1月": a date the table is as of, above its header.
 DATED = re.compile(r"^[\u4e00-\u9fff]{2,6}[:：]\d{4}[-年./]\d{1,2}([-月./]\d{1,2}日?)?$")
 COLUMN_UNIT = re.compile(r".+[（(][^（()）]*单位[:：][^（()）]*[)）]$")
-
-
-def table_rows(header_lines, body_lines, page_number, carried=None):
-    """(rows, merges, columns) for one table region of a page.
-
-    `header_lines` and `body_lines` are lists of (index, chars); `carried` is the previous table's
-    Columns, used when this part of a table has no header of its own (it carries on from a page before)."""
-    header = [t for index, chars in header_lines for t in texts_of(chars, index)]
-    body = [t for index, chars in body_lines for t in texts_of(chars, index)]
-    spans = numbered_columns(body)
-    if spans:
-        header = within_spans(header, spans)
-    blocks = blocks_of(header, join_numbered(strips_of(body), spans, body))
-    leaves = [b for b in blocks if not has_below(b, blocks)]
-    groups = [b for b in blocks if b not in leaves]
-    body = spaced_words(body, leaves)
-    if leaves:
-        columns = columns_of(body, leaves, spans)
-    elif carried is not None:
-        columns = carry(carried, body)
-    else:
-        columns = columns_of(body, [])
-    if not columns.strips:
-        return [], [], columns
-    labelled = {columns.of(b) for b in blocks}
-    if leaves and len(columns.strips) - len(labelled) > max(1, len(columns.strips) // 2):
-        # Most columns with no label over them: the lines above are no header (a form's 名称 | value).
-        raise WorkbookUnreadable(f"PDF 第 {page_number} 页的表头只覆盖了少数几列。")
-    rows, merges = header_grid(blocks, leaves, groups, columns, header, body, page_number)
-    rows.extend(body_rows(body, columns, page_number, strict=bool(blocks)))
-    return rows, merges, columns
 
 
 def is_title_block_line(texts, body_size):
@@ -128,7 +95,7 @@ def page_rows(lines, page_number, carried, as_line):
                     # A form (项目名称 | …, 主管部门 | …), or a page that does not carry on the table before
                     # it: rows like the others, in the columns their own texts make; the form reader
                     # finds its labels by name.
-                    part_rows, part_merges, columns = _form_rows(own, lines, texts, figures, page_number)
+                    part_rows, part_merges, columns = form_rows(own, lines, texts, figures, page_number)
             offset = len(rows)
             rows.extend(part_rows)
             merges.extend((r0 + offset, c0, r1 + offset, c1) for r0, c0, r1, c1 in part_merges)
@@ -150,83 +117,6 @@ def _bare_header(region, lines, texts, page_number, as_line):
         else:
             return rows + [as_line(lines[k]) for k in region if k > wide[-1]]
     return [as_line(lines[k]) for k in region]
-
-
-def _form_rows(region, lines, texts, figures, page_number):
-    """A form (绩效目标表, 绩效自评表): label and value lines, with grids of indicators inside.
-
-    A grid is a line of four or more labels (and the lines of labels right above it) over two or more
-    lines of figures, down to the next line without figures that starts at the form's left edge; it is
-    read as a table with its header. The rest is read line by line in the columns all of it shares."""
-    left = min(texts[k][0].x0 for k in region if texts[k])
-    size = max((c["size"] for k in region for t in texts[k] for c in t.chars), default=10)
-    segments, plain, k = [], [], 0
-    while k < len(region):
-        start = k
-        while k < len(region) and not figures[region[k]] and len(texts[region[k]]) >= 2:
-            k += 1
-        header = region[start:k]
-        # A grid set in from the form's edge ends at a line of the form that starts at the edge, left of
-        # its own header and rows (指标自评得分小计 | 90 | …); a lone label there (绩效指标) stands beside it.
-        inset = min((t.x0 for h in header for t in texts[h]), default=left)
-        body, end = [], k
-        while end < len(region) and (figures[region[end]] or texts[region[end]][0].x0 - left > size * 3) and not (
-            texts[region[end]][0].x0 < min([inset] + [texts[b][0].x0 for b in body]) - size * 2
-            and (figures[region[end]] or len(texts[region[end]]) > 1)
-        ):
-            body.append(region[end])
-            end += 1
-        if header and max(len(texts[h]) for h in header) >= 4 and sum(figures[b] for b in body) >= 2:
-            k = end
-            segments.append(("plain", plain))
-            segments.append(("grid", (header, body)))
-            plain = []
-            continue
-        plain.extend(header)
-        if k < len(region):
-            plain.append(region[k])
-            k += 1
-    segments.append(("plain", plain))
-    shared = [line for kind, part in segments if kind == "plain" for line in part]
-    _, _, columns = table_rows([], [(k, lines[k]) for k in shared], page_number)
-    rows, merges, last = [], [], columns
-    for kind, part in segments:
-        if not part:
-            continue
-        if kind == "grid":
-            part_rows, part_merges, last = _grid_rows(part[0], part[1], lines, texts, page_number, columns)
-        else:
-            part_rows, part_merges, _ = table_rows([], [(k, lines[k]) for k in part], page_number, columns)
-            if any(figures[k] for k in part):
-                last = columns  # (a label left of a grid, 绩效指标, printed after its rows does not end it)
-        offset = len(rows)
-        rows.extend(part_rows)
-        merges.extend((r0 + offset, c0, r1 + offset, c1) for r0, c0, r1, c1 in part_merges)
-    # A grid that ends the page carries on to the next in its own columns.
-    return rows, merges, last
-
-
-def _grid_rows(header, body, lines, texts, page_number, columns):
-    """A form's grid of indicators under its header. The header is the lines of labels right above the
-    figures; lines above it that are not part of it (年度目标 | 年初总体目标 | 全年完成情况) are the
-    form's own lines, read in its columns."""
-    for start in range(len(header)):
-        if max(len(texts[k]) for k in header[start:]) < 4:
-            break
-        try:
-            grid_rows, grid_merges, grid_columns = table_rows(
-                [(k, lines[k]) for k in header[start:]], [(k, lines[k]) for k in body], page_number
-            )
-        except WorkbookUnreadable:
-            continue
-        rows, merges = [], []
-        if start:
-            rows, merges, _ = table_rows([], [(k, lines[k]) for k in header[:start]], page_number, columns)
-        offset = len(rows)
-        rows.extend(grid_rows)
-        merges.extend((r0 + offset, c0, r1 + offset, c1) for r0, c0, r1, c1 in grid_merges)
-        return rows, merges, grid_columns
-    return table_rows([], [(k, lines[k]) for k in header + body], page_number)
 
 
 def _repeats(run, texts, labels):
