@@ -4,12 +4,8 @@ from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from weasyprint import HTML
 
+from . import remedies
 from .outcomes import OUTCOME_RULES, REGULATION, Outcome
-
-
-def review_body(department) -> str:
-    """行政复议法(2023)第二十四条: a department's decisions are reviewed by the people's government of its level."""
-    return f"{department.region.name}人民政府"
 
 
 def letter_context(reply):
@@ -25,7 +21,9 @@ def letter_context(reply):
         if reply.legal_basis.startswith("条例")
         else reply.legal_basis,
         "regulation": REGULATION,
-        "review_body": review_body(request.department),
+        "review_body": remedies.review_body(request.department),
+        # 条例第五十一条 with 行政复议法第二十三条: the remedy that fits the outcome (复议前置 where it applies).
+        "remedy": remedies.for_outcome(reply.outcome, request.department),
         "files": list(reply.files.all()),
     }
 

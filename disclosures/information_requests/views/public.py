@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from disclosures.models import Department
 
-from .. import clock, ratelimit, services
+from .. import clock, ratelimit, remedies, services
 from ..forms import AmendForm, ApplicationForm, StatusLookupForm
 from ..letter import letter_response
 from ..models import InformationRequest, Status, normalize_tracking_code
@@ -118,6 +118,14 @@ def status_context(information_request, amend_form=None):
         "can_amend": information_request.status == Status.AWAITING_AMENDMENT,
         "extension": information_request.approved_extension,
         "reply": reply,
+        "remedy": remedies.for_outcome(reply.outcome, information_request.department) if reply else None,
+        # Past the time limit with no answer: 行政复议 first (行政复议法第二十三条第一款第（三）项).
+        "unanswered": remedies.when_unanswered(information_request.department)
+        if reply is None
+        and information_request.status == Status.IN_PROGRESS
+        and request_clock.due_on
+        and request_clock.due_on < today
+        else "",
         "files": list(reply.files.all()) if reply and reply.outcome in DISCLOSING else [],
         "today": today,
     }
