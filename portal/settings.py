@@ -155,6 +155,9 @@ SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How many reverse proxies in front of the portal append the client's address to X-Forwarded-For.
 # 0 (default): the rate limits key on REMOTE_ADDR, since a client can write X-Forwarded-For itself.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+# 条例第三十条 asks for "合理的补正期限" without a number: the shortest a 补正 notice may give, in working
+# days. 15 by default, as long as a third party has to answer (第三十二条); a region sets its own rule here.
+REQUEST_AMENDMENT_MIN_WORKDAYS = envint("REQUEST_AMENDMENT_MIN_WORKDAYS", "15")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "预决算公开平台 <noreply@localhost>")
 
 LOGGING = {

@@ -1,8 +1,9 @@
 """The request clock, in working days as 条例第三十三条 counts them.
 
 - 20 working days after receipt, not counting the receipt day (第三十一条 receipt, 第三十三条 period);
-- an amendment notice stops the clock; it restarts, from zero, on the day the amended application
-  arrives (第三十条), which `InformationRequest.clock_started_on` records;
+- an amendment notice sent within 7 working days of receipt stops the clock; it restarts, from zero, on
+  the day the amended application arrives (第三十条), which `InformationRequest.clock_started_on`
+  records. A later notice stops nothing: the period counts on from receipt;
 - time spent consulting a third party is not counted (第三十二、三十三条): from the day after the
   letter is sent up to the day of the reply, at most 15 working days;
 - the time between a fee notice and payment is not counted (《政府信息公开信息处理费管理办法》第七条);
@@ -64,8 +65,16 @@ def count_forward(start, count, spans, cal):
     return day
 
 
+def stops_clock(request) -> bool:
+    """Awaiting an amendment asked for in time (条例第三十条): no period runs."""
+    if request.status != Status.AWAITING_AMENDMENT:
+        return False
+    amendment = getattr(request, "amendment", None)
+    return amendment is None or not amendment.late
+
+
 def due_date(request) -> datetime.date | None:
-    if request.clock_started_on is None or request.status == Status.AWAITING_AMENDMENT:
+    if request.clock_started_on is None or stops_clock(request):
         return None
     extension = request.approved_extension
     total = PERIOD + (extension.days if extension else 0)
@@ -80,7 +89,7 @@ def clock(request) -> Clock:
     return Clock(
         due_on=due,
         paused=request.status in (Status.CONSULTATION, Status.AWAITING_FEE),
-        stopped=request.status == Status.AWAITING_AMENDMENT,
+        stopped=stops_clock(request),
         unknown_years=workdays.unknown_years(start, due) if start and due else [],
     )
 

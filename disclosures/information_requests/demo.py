@@ -159,9 +159,9 @@ def _build(department, handler, approver, today):
 
     start = workdays_before(today, 60)
     abandoned = registered(start, "周某", "有关文件", "请提供你局的那个文件。", person(6))
-    services.send_amendment_notice(abandoned, instructions="请写明所需文件的名称、文号或内容特征。", deadline=workdays.add_workdays(start, 12),
+    services.send_amendment_notice(abandoned, instructions="请写明所需文件的名称、文号或内容特征。", deadline=workdays.add_workdays(start, 17),
                                    actor=handler, today=workdays.add_workdays(start, 2))  # fmt: skip
-    services.close_unamended(abandoned, today=workdays.add_workdays(start, 13))
+    services.close_unamended(abandoned, today=workdays.add_workdays(start, 18))
 
     # Open requests, one per tab of the inbox.
     apply(today, "孙丽", "2026年度工业和信息化专项资金申报指南", "请提供申报指南全文及附件。", person(7))
@@ -199,7 +199,7 @@ def _build(department, handler, approver, today):
     services.send_amendment_notice(
         amending,
         instructions="请写明项目名称和年度。",
-        deadline=workdays.add_workdays(today, 10),
+        deadline=workdays.add_workdays(today, 15),
         actor=handler,
         today=today,
     )

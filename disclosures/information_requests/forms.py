@@ -1,6 +1,7 @@
 """Forms of the citizen and staff pages. Every message is Chinese and says what to fix."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from disclosures import workdays
@@ -149,11 +150,13 @@ class AssignForm(forms.Form):
 
 class AmendmentNoticeForm(forms.Form):
     instructions = forms.CharField(label="需要补正的事项", widget=forms.Textarea(attrs={"rows": 3}))
-    deadline = forms.DateField(label="补正期限", widget=DATE)
+    deadline = forms.DateField(
+        label="补正期限", widget=DATE, help_text=f"至少{settings.REQUEST_AMENDMENT_MIN_WORKDAYS}个工作日（条例第三十条：合理的补正期限）。"
+    )
 
     @staticmethod
     def initial_for(today):
-        return {"deadline": workdays.add_workdays(today, 10)}
+        return {"deadline": workdays.add_workdays(today, settings.REQUEST_AMENDMENT_MIN_WORKDAYS)}
 
 
 class ExtensionRequestForm(forms.Form):

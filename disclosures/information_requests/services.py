@@ -8,11 +8,13 @@ transaction. Views and commands only call these and show a RequestError's messag
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from disclosures import workdays
 from disclosures.models import Membership, roles_in_department
+from disclosures.text import normalize
 
 from . import clock, fees, letter, notify
 from .models import (
@@ -151,14 +153,16 @@ def submit_amendment(request, text: str, *, today=None) -> InformationRequest:
     amendment.amended_text = text.strip()
     amendment.save(update_fields=["amended_on", "amended_text"])
     _move(request, Status.IN_PROGRESS)
-    request.clock_started_on = today
+    if not amendment.late:
+        request.clock_started_on = today  # 条例第三十条: the period counts from the amended application
     _refresh_due(request)
     request.save(update_fields=["status", "clock_started_on", "due_on"])
-    record(
-        request, Action.AMEND, today=today, by_applicant=True, remarks="答复期限自收到补正申请之日起重新计算",
-        due_on=str(request.due_on),
+    restarted = "答复期限自收到补正申请之日起重新计算" if not amendment.late else "补正通知逾期发出，答复期限不重新计算"
+    record(request, Action.AMEND, today=today, by_applicant=True, remarks=restarted, due_on=str(request.due_on))
+    notify.applicant(
+        request, "补正申请已收到",
+        f"您的补正申请已收到。{'答复期限重新计算' if not amendment.late else '答复期限不变'}，至{_fmt(request.due_on)}。",
     )  # fmt: skip
-    notify.applicant(request, "补正申请已收到", f"您的补正申请已收到。答复期限重新计算，至{_fmt(request.due_on)}。")
     notify.staff(
         request, "申请人已补正", f"申请 {request.short_code} 的申请人已提交补正，答复期限至{_fmt(request.due_on)}。"
     )
@@ -207,9 +211,10 @@ def assign(request, handler, *, actor) -> InformationRequest:
 
 @transaction.atomic
 def send_amendment_notice(request, *, instructions: str, deadline: datetime.date, actor, today=None) -> Amendment:
-    """补正 (条例第三十条): once only, saying what to fix and by when; the clock stops. The notice is due
-    within 7 working days of receipt — a later one is still sent (the applicant is better served by
-    it than by a refusal) but is marked late."""
+    """补正 (条例第三十条): once only, saying what to fix and by a reasonable deadline (at least
+    REQUEST_AMENDMENT_MIN_WORKDAYS working days); the clock stops. The notice is due within 7 working
+    days of receipt — a later one is still sent (the applicant is better served by it than by a
+    refusal) but is marked late, and stops nothing: the period keeps counting from receipt."""
     today = _today(today)
     _require(actor, request)
     _lock(request)
@@ -218,8 +223,11 @@ def send_amendment_notice(request, *, instructions: str, deadline: datetime.date
         raise RequestError("补正通知只能发出一次（条例第三十条）。")
     if not instructions.strip():
         raise RequestError("请写明需要补正的事项。")
-    if deadline <= today:
-        raise RequestError("补正期限应晚于今天。")
+    shortest = workdays.add_workdays(today, settings.REQUEST_AMENDMENT_MIN_WORKDAYS)
+    if deadline < shortest:
+        raise RequestError(
+            f"补正期限至少为{settings.REQUEST_AMENDMENT_MIN_WORKDAYS}个工作日，即不早于{_fmt(shortest)}（条例第三十条：合理的补正期限）。"
+        )
     late = today > clock.amendment_window_ends(request.received_on)
     amendment = Amendment.objects.create(
         request=request, notice_on=today, instructions=instructions.strip(), deadline=deadline, late=late, sent_by=actor
@@ -231,11 +239,16 @@ def send_amendment_notice(request, *, instructions: str, deadline: datetime.date
         request, Action.AMENDMENT_NOTICE, actor=actor, today=today,
         remarks=instructions.strip(), deadline=str(deadline), late=late,
     )  # fmt: skip
+    counting = (
+        "答复期限自收到补正申请之日起重新计算"
+        if not late
+        else f"本通知超过登记后7个工作日发出，答复期限不因补正而重新计算，仍为{_fmt(request.due_on)}"
+    )
     notify.applicant(
         request,
         "请补正申请",
         f"您的申请需要补正：\n{instructions.strip()}\n\n请于{_fmt(deadline)}前在查询页面提交补正。"
-        "答复期限自收到补正申请之日起重新计算；逾期未补正的，视为放弃申请（条例第三十条）。",
+        f"{counting}；逾期未补正的，视为放弃申请（条例第三十条）。",
     )
     return amendment
 
@@ -254,6 +267,14 @@ def close_unamended(request, *, today=None) -> Reply:
     )
 
 
+def _require_within_period(request, today):
+    """条例第三十三条: an extension is decided, and the applicant told, within the period it extends."""
+    if request.due_on is not None and today > request.due_on:
+        raise RequestError(
+            f"答复期限（{_fmt(request.due_on)}）已过，不能再延长：延期须在答复期限内决定并告知申请人（条例第三十三条）。"
+        )
+
+
 @transaction.atomic
 def request_extension(request, *, days: int, reason: str, actor, today=None) -> Extension:
     """延期 (条例第三十三条): once, at most 20 working days; takes effect when the approver approves."""
@@ -263,6 +284,7 @@ def request_extension(request, *, days: int, reason: str, actor, today=None) -> 
     _require_status(request, Status.IN_PROGRESS, Status.CONSULTATION, Status.AWAITING_FEE)
     if not 1 <= days <= clock.MAX_EXTENSION:
         raise RequestError("延长期限最长不得超过20个工作日（条例第三十三条）。")
+    _require_within_period(request, today)
     if not reason.strip():
         raise RequestError("请写明延期理由。")
     existing = request.extensions.exclude(status=Extension.Status.REJECTED).first()
@@ -293,6 +315,7 @@ def approve_extension(extension, *, actor, today=None) -> Extension:
     extension.refresh_from_db()
     if extension.status != Extension.Status.PENDING:
         raise RequestError("该延期申请已处理。")
+    _require_within_period(request, today)
     extension.status = Extension.Status.APPROVED
     extension.decided_by, extension.decided_on = actor, today
     extension.save()
@@ -340,6 +363,10 @@ def start_consultation(
     _require_status(request, Status.IN_PROGRESS)
     if not third_party.strip() or not matter.strip():
         raise RequestError("请填写第三方名称和征求意见事项。")
+    # 条例第三十二条 gives each third party one period of 15 working days: asking the same party again
+    # would stop the clock again.
+    if any(normalize(c.third_party) == normalize(third_party) for c in request.consultations.all()):
+        raise RequestError(f"已就本申请征求过“{third_party.strip()}”的意见，同一第三方只能征求一次（条例第三十二条）。")
     consultation = ThirdPartyConsultation.objects.create(
         request=request,
         third_party=third_party.strip(),

@@ -128,7 +128,7 @@ def test_a_request_from_application_to_letter(live_server, browser, setup, clock
     assert "已登记" in staff.locator(".messages").inner_text()
     assert "2026年10月22日" in staff.locator("#due-on").inner_text()
 
-    # 3. Amendment notice (within 7 working days; deadline defaults to 10 working days on).
+    # 3. Amendment notice (within 7 working days; deadline defaults to the shortest reasonable period, 15 working days on).
     open_action(staff, "amendment")
     staff.fill("#action-amendment textarea", "请写明所需资金的具体名称（如“技术改造专项资金”）及年度。")
     staff.click("#action-amendment button")

@@ -45,9 +45,9 @@ def year_of_requests(department, handler):
     )
     abandoned = handled(department, handler, D(2026, 4, 1))
     services.send_amendment_notice(
-        abandoned, instructions="请写明年度", deadline=D(2026, 4, 16), actor=handler, today=D(2026, 4, 2)
+        abandoned, instructions="请写明年度", deadline=D(2026, 4, 24), actor=handler, today=D(2026, 4, 2)
     )
-    services.close_unamended(abandoned, today=D(2026, 4, 20))
+    services.close_unamended(abandoned, today=D(2026, 4, 27))
     handled(department, handler, D(2026, 6, 1), "not_processed_repeat", D(2026, 6, 5), "other_organisation", **ORG)
     handled(department, handler, D(2026, 12, 21), None, None, "legal_services", **ORG)  # open at the year's end
     handled(department, handler, D(2026, 12, 28), "disclosed", D(2027, 1, 5))  # answered next year

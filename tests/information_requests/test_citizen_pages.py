@@ -172,7 +172,7 @@ def test_one_address_guessing_many_codes_is_rate_limited(client, department):
 def test_the_applicant_amends_on_the_status_page(client, department, handler, frozen):
     frozen(D(2026, 9, 18))
     request = received(department, handler, D(2026, 9, 18))
-    services.send_amendment_notice(request, instructions="请写明资金名称。", deadline=D(2026, 10, 9), actor=handler)
+    services.send_amendment_notice(request, instructions="请写明资金名称。", deadline=D(2026, 10, 15), actor=handler)
     frozen(D(2026, 9, 24))
     grant_session(client, request)
     page = text(client.get(reverse("information_requests:status", args=[request.tracking_code])))

@@ -44,13 +44,13 @@ def test_an_amendment_stops_the_clock_and_the_amended_application_restarts_it(de
     request = received(department, handler, D(2026, 9, 18))
     frozen(D(2026, 9, 22))
     services.send_amendment_notice(
-        request, instructions="请写明资金名称和年度。", deadline=D(2026, 10, 16), actor=handler
+        request, instructions="请写明资金名称和年度。", deadline=D(2026, 10, 20), actor=handler
     )
     request.refresh_from_db()
     assert request.status == Status.AWAITING_AMENDMENT
     assert request.due_on is None
     page = status_page(client, request)
-    assert "计时停止（待补正）" in page and "请写明资金名称和年度。" in page and "2026年10月16日" in page
+    assert "计时停止（待补正）" in page and "请写明资金名称和年度。" in page and "2026年10月20日" in page
 
     frozen(D(2026, 10, 12))
     services.submit_amendment(request, "2025年度工业企业技术改造专项资金。")
@@ -163,7 +163,7 @@ def test_the_staff_page_warns_once_the_seven_day_amendment_window_has_passed(dep
     page = client.get(url).content.decode()
     assert "已超过补正通知期限" in page and "截至2026年9月29日" in page
     amendment = services.send_amendment_notice(
-        request, instructions="请写明年度。", deadline=D(2026, 10, 20), actor=handler
+        request, instructions="请写明年度。", deadline=D(2026, 10, 27), actor=handler
     )
     assert amendment.late is True
     with pytest.raises(services.RequestError, match="申请当前状态为“待补正”"):

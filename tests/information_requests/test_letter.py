@@ -29,7 +29,7 @@ def squeeze(text):
 def test_a_partial_disclosure_letter_states_everything_the_applicant_needs(department, handler, frozen, tmp_path):
     frozen(D(2026, 9, 18))
     request = received(department, handler, D(2026, 9, 18))
-    services.send_amendment_notice(request, instructions="请写明年度", deadline=D(2026, 10, 9), actor=handler)
+    services.send_amendment_notice(request, instructions="请写明年度", deadline=D(2026, 10, 15), actor=handler)
     frozen(D(2026, 9, 22))
     services.submit_amendment(request, "2025年度")
     frozen(D(2026, 10, 15))

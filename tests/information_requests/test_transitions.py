@@ -78,8 +78,8 @@ def test_amendment_notice_guards(department, handler, frozen):
     with pytest.raises(services.RequestError, match="待登记"):
         services.send_amendment_notice(submitted, instructions="x", deadline=D(2026, 10, 1), actor=handler)
     request = received(department, handler, D(2026, 9, 18), description="另一件")
-    with pytest.raises(services.RequestError, match="补正期限应晚于今天"):
-        services.send_amendment_notice(request, instructions="请写明年度", deadline=D(2026, 9, 18), actor=handler)
+    with pytest.raises(services.RequestError, match="补正期限至少为15个工作日，即不早于2026年10月15日"):
+        services.send_amendment_notice(request, instructions="请写明年度", deadline=D(2026, 10, 14), actor=handler)
     with pytest.raises(services.RequestError, match="请写明需要补正的事项"):
         services.send_amendment_notice(request, instructions="  ", deadline=D(2026, 10, 9), actor=handler)
     request.refresh_from_db()
