@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.contrib.auth import get_user_model
 
 from disclosures import workdays
@@ -36,6 +37,10 @@ PERSON_ID_TYPES = [(value, label) for value, label in IdType.choices if value !=
 class DepartmentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, department):
         return f"{department.region.path} · {department.name}"
+
+
+# A description is a few lines naming the information (条例第二十九条), not a brief.
+DESCRIPTION_MAX_LENGTH = 2000
 
 
 class ApplicationForm(forms.ModelForm):
@@ -74,6 +79,21 @@ class ApplicationForm(forms.ModelForm):
             "email": "选择电子邮件获取时必填；填写后将收到受理和答复通知。",
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        description = self.fields["description"]
+        description.max_length = DESCRIPTION_MAX_LENGTH
+        description.validators.append(MaxLengthValidator(DESCRIPTION_MAX_LENGTH))
+        description.widget.attrs["maxlength"] = DESCRIPTION_MAX_LENGTH
+        description.error_messages["max_length"] = (
+            f"所需信息的描述最多{DESCRIPTION_MAX_LENGTH}字（现有%(show_value)d字），请写明名称、文号或特征即可。"
+        )
+        # Each message names its field: a summary of eight "这个字段是必填项。" tells nobody what to fix.
+        for field in self.fields.values():
+            if str(field.error_messages.get("required")) == str(forms.Field.default_error_messages["required"]):
+                verb = "选择" if isinstance(field, (forms.ChoiceField, forms.ModelChoiceField)) else "填写"
+                field.error_messages["required"] = f"请{verb}{field.label}。"
 
     def clean_phone(self):
         return validators.validate_phone(self.cleaned_data["phone"])

@@ -44,6 +44,11 @@ def validate_credit_code(value: str) -> str:
 
 def validate_phone(value: str) -> str:
     digits = re.sub(r"[\s\-()（）]", "", value)
+    national = re.fullmatch(r"(?:\+|00)86(\d{9,12})", digits)  # with the country code: +86, 0086
+    if national:
+        digits = national.group(1)
+        if not digits.startswith(("1", "0")):
+            digits = "0" + digits  # +86 24 … is 024 … at home
     if not (re.fullmatch(r"1[3-9]\d{9}", digits) or re.fullmatch(r"0\d{2,3}\d{7,8}", digits)):
         raise ValidationError("请填写11位手机号码或带区号的固定电话号码。")
     return digits

@@ -224,3 +224,21 @@ def test_a_request_from_application_to_letter(live_server, browser, setup, clock
     phone_ctx.close()
     citizen_ctx.close()
     staff_ctx.close()
+
+
+def test_on_a_phone_an_empty_submit_focuses_a_summary_whose_links_reach_their_fields(live_server, phone, setup, screenshots_dir):
+    phone.goto(live_server.url + reverse("information_requests:apply"))
+    phone.fill("#id_description", "请提供资金分配结果。")
+    assert phone.locator("[data-counter-for=id_description]").inner_text() == "已写 10 字，最多 2000 字"
+    phone.click("form.form button[type=submit]")
+    phone.wait_for_selector("#error-summary")
+    assert phone.title().startswith("提交未成功：")
+    assert phone.evaluate("document.activeElement.id") == "error-summary"
+    summary = phone.locator("#error-summary")
+    assert "联系电话：请填写联系电话。" in summary.inner_text()
+    assert summary.bounding_box()["y"] < 844  # on the first screen, not somewhere down a long page
+    phone.screenshot(path=str(screenshots_dir / "request-form-errors-phone.png"))
+    summary.get_by_role("link", name="联系电话：请填写联系电话。").click()
+    assert phone.evaluate("document.activeElement.id") == "id_phone"
+    assert phone.locator("#id_phone").get_attribute("aria-describedby") == "id_phone_error"
+    assert phone.locator("#id_phone_error").inner_text() == "请填写联系电话。"

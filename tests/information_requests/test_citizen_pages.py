@@ -82,7 +82,9 @@ def test_the_form_offers_the_department_chosen_on_its_page(client, department):
         ({"delivery": "email", "email": ""}, "选择通过电子邮件获取信息时，请填写电子邮箱。"),
         ({"delivery": "post"}, "选择邮寄时，请填写通讯地址。"),
         ({"consent": ""}, "请阅读个人信息处理说明并勾选同意后再提交。"),
-        ({"description": ""}, "这个字段是必填项。"),
+        ({"description": ""}, "请填写所需信息的内容描述。"),
+        ({"description": "要" * 2001}, "所需信息的描述最多2000字（现有2001字）"),
+        ({"phone": "+86 138 1234"}, "请填写11位手机号码或带区号的固定电话号码。"),
     ],
 )
 def test_bad_input_gets_a_clear_message_and_saves_nothing(client, department, overrides, field_message, mailoutbox):
@@ -261,3 +263,30 @@ def test_without_a_trusted_proxy_a_forged_forwarded_header_does_not_escape_the_l
         client.post(LOOKUP, {"tracking_code": f"NOPE{n:016d}", "phone_suffix": "1234"}, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
     blocked = client.post(LOOKUP, {"tracking_code": "ANYTHING", "phone_suffix": "1234"}, HTTP_X_FORWARDED_FOR="192.0.2.1")
     assert blocked.status_code == 429
+
+
+def test_a_phone_number_with_the_country_code_is_accepted(client, department):
+    client.post(APPLY, form_data(department, phone="+86 138 1234 5678"))
+    assert InformationRequest.objects.get().phone == "13812345678"
+
+
+def test_an_empty_submit_lists_every_error_linked_to_its_field_and_each_field_points_at_its_error(client, department):
+    response = client.post(APPLY, {"website": ""})
+    page = response.content.decode()
+    assert "<title>提交未成功：政府信息公开申请" in page
+    summary = page[page.index('id="error-summary"'):page.index("</ul>", page.index('id="error-summary"'))]
+    for field, message in [
+        ("id_department", "向哪个机关申请：请选择向哪个机关申请。"),
+        ("id_name", "姓名或名称：请填写姓名或名称。"),
+        ("id_phone", "联系电话：请填写联系电话。"),
+        ("id_description", "所需信息的内容描述：请填写所需信息的内容描述。"),
+        ("id_consent", "请阅读个人信息处理说明并勾选同意后再提交。"),
+    ]:
+        assert f'href="#{field}"' in summary and message in summary, (field, message)
+    assert "这个字段是必填项" not in page
+    # Every link of the summary reaches an element on the page (a group of radio buttons too).
+    assert all(f'id="{target}"' in page for target in re.findall(r'href="#(id_[a-z_]+)"', summary))
+    # Every aria-describedby names ids that are on the page.
+    described = {i for ids in re.findall(r'aria-describedby="([^"]+)"', page) for i in ids.split()}
+    assert {"id_phone_error", "id_description_helptext", "id_description_error"} <= described
+    assert all(f'id="{i}"' in page for i in described), sorted(i for i in described if f'id="{i}"' not in page)
