@@ -49,22 +49,21 @@ def test_a_partial_disclosure_sends_the_withheld_part_to_review_first_and_leaves
     assert "对本答复的其他内容不服的，可以自收到本告知书之日起六十日内向抚顺市人民政府申请行政复议，或者" in remedy.text
 
 
-def test_the_letter_of_a_refusal_states_review_first_and_never_the_choice(department, handler, frozen, tmp_path):
+@pytest.mark.parametrize(
+    ("outcome", "reasons", "stated", "never"),
+    [
+        ("withheld_third_party", "涉及企业商业秘密。", REVIEW_FIRST, "六个月内向人民法院提起行政诉讼"),
+        ("unavailable_not_held", "本机关未制作该信息。", CHOICE, "先向抚顺市人民政府申请行政复议"),
+    ],
+    ids=["refusal: review first", "not held: the choice"],
+)
+def test_the_letter_states_the_remedy_of_its_outcome(department, handler, frozen, tmp_path, outcome, reasons, stated, never):
     frozen(D(2026, 9, 18))
     request = received(department, handler, D(2026, 9, 18))
-    reply = services.send_reply(request, outcome="withheld_third_party", reasons="涉及企业商业秘密。", actor=handler)
+    reply = services.send_reply(request, outcome=outcome, reasons=reasons, actor=handler)
     text = squeeze(pdf_text(render_letter(reply), tmp_path))
-    assert squeeze(REVIEW_FIRST) in text
-    assert "六个月内向人民法院提起行政诉讼" not in text
-
-
-def test_the_letter_of_information_not_held_leaves_the_choice(department, handler, frozen, tmp_path):
-    frozen(D(2026, 9, 18))
-    request = received(department, handler, D(2026, 9, 18))
-    reply = services.send_reply(request, outcome="unavailable_not_held", reasons="本机关未制作该信息。", actor=handler)
-    text = squeeze(pdf_text(render_letter(reply), tmp_path))
-    assert squeeze(CHOICE) in text
-    assert "先向抚顺市人民政府申请行政复议" not in text
+    assert squeeze(stated) in text
+    assert never not in text
 
 
 def test_the_status_page_states_the_remedy_of_its_outcome(client, department, handler, frozen):
