@@ -46,7 +46,7 @@ class ClockState:
         if not self.unknown_years:
             return ""
         years = "、".join(str(y) for y in self.unknown_years)
-        return f"{years} 年的节假日安排尚未录入，截止日期暂按周一至周五为工作日计算，公布后可能变动。"
+        return f"{years} 年的节假日安排尚未公布，截止日期暂按法定节假日推算（调休上班日未计入），公布后可能变动。"
 
 
 def clock(disclosure, today: datetime.date | None = None) -> ClockState:

@@ -6,14 +6,18 @@ One module for both clocks: the 20-day publication deadline (预算法第十四�
 A day's status comes from, in order:
 1. a CalendarDay row entered by the administrator (corrections, or a newly announced year);
 2. the schedule packaged in chinesecalendar (国务院办公厅 notices it shipped with);
-3. the plain weekday rule, Monday to Friday — in a year with no known schedule. Callers must
-   then tell the user so: `unknown_years()` lists such years between two dates.
+3. in a year with no known schedule, Monday to Friday less the statutory holidays of the
+   全国年节及纪念日放假办法 (元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆; the lunar ones computed, and a holiday
+   falling on a weekend made up on the next working day, 第六条) — as the `holidays` package computes
+   them. Only the 调休 make-up days are unknown until the State Council publishes the year, so callers
+   must tell the user that such dates are provisional: `unknown_years()` lists those years.
 """
 
 import datetime
 from functools import lru_cache
 
 import chinese_calendar
+import holidays
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -23,6 +27,12 @@ def _packaged_years() -> frozenset[int]:
     return frozenset(day.year for day in chinese_calendar.holidays) | frozenset(
         day.year for day in chinese_calendar.workdays
     )
+
+
+@lru_cache(maxsize=64)
+def statutory_holidays(year: int) -> frozenset[datetime.date]:
+    """The statutory rest days of a year by the 全国年节及纪念日放假办法, without any 调休."""
+    return frozenset(holidays.country_holidays("CN", years=year))
 
 
 def _overrides(start: datetime.date, end: datetime.date) -> dict[datetime.date, bool]:
@@ -63,7 +73,7 @@ class Calendar:
             return self.overrides[day]
         if day.year in _packaged_years():
             return chinese_calendar.is_workday(day)
-        return day.weekday() < 5
+        return day.weekday() < 5 and day not in statutory_holidays(day.year)
 
     def is_known(self, day: datetime.date) -> bool:
         return day in self.overrides or day.year in self.known

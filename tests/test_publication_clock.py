@@ -26,16 +26,19 @@ def test_it_moves_a_deadline_on_an_ordinary_saturday_to_monday(db):
     assert deadline(D(2025, 2, 23)) == D(2025, 3, 17)
 
 
-def test_it_counts_by_weekdays_and_says_so_in_a_year_without_a_schedule(db, staff):
+def test_it_counts_statutory_holidays_and_says_so_in_a_year_without_a_schedule(db, staff):
     disclosure = Disclosure.objects.create(
         department=staff.department_a, year=2027, kind="budget", approved_on=D(2027, 1, 12), format="liaoning-budget-18"
     )
     with time_machine.travel(datetime.datetime(2027, 1, 20, 9, tzinfo=datetime.timezone.utc)):
         state = clock(disclosure)
-    # 2027-02-01 is a Monday: with no schedule only weekends are rest days.
+    # 2027-02-01 is a Monday, and no statutory holiday falls near it.
     assert state.deadline == D(2027, 2, 1)
+    # 2027-02-08, a Monday, is in the 春节 days computed for 2027 (除夕 2-5, 初一至初三 2-6…2-8, with the
+    # weekend days made up on 2-9 and 2-10): the deadline moves to the first working day after them.
+    assert deadline(D(2027, 1, 19)) == D(2027, 2, 11)
     assert state.unknown_years == [2027]
-    assert "2027 年的节假日安排尚未录入" in state.calendar_note
+    assert "2027 年的节假日安排尚未公布，截止日期暂按法定节假日推算" in state.calendar_note
 
 
 def test_an_entered_schedule_moves_the_deadline_and_silences_the_warning(db, staff):

@@ -103,4 +103,4 @@ def unknown_years_note(years) -> str:
     if not years:
         return ""
     listed = "、".join(f"{year} 年" for year in years)
-    return f"{listed}的节假日安排尚未录入，期限暂按周一至周五为工作日推算；安排公布后期限可能变化。"
+    return f"{listed}的节假日安排尚未公布，期限暂按法定节假日推算（调休上班日未计入）；安排公布后期限可能变化。"

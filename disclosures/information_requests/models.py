@@ -208,6 +208,7 @@ class RequestEvent(models.Model):
         REPLY = "reply", "答复并办结"
         APPEAL = "appeal", "记录复议或诉讼"
         APPEAL_RESULT = "appeal_result", "记录复议或诉讼结果"
+        DUE_RECOMPUTED = "due_recomputed", "答复期限按节假日安排调整"
 
     request = models.ForeignKey(InformationRequest, on_delete=models.PROTECT, related_name="events")
     action = models.CharField("操作", max_length=30, choices=Action.choices)

@@ -95,6 +95,14 @@ def _refresh_due(request):
     request.due_on = clock.due_date(request)
 
 
+def _provisional(request) -> str:
+    """The caveat a due date in a year without a published holiday schedule carries, in emails as on pages."""
+    if request.clock_started_on is None or request.due_on is None:
+        return ""
+    note = clock.unknown_years_note(workdays.unknown_years(request.clock_started_on, request.due_on))
+    return f"（{note.rstrip('。')}）" if note else ""
+
+
 def _lock(request):
     """Lock the row; refuse if someone else changed the state since this page was loaded."""
     current = (
@@ -161,7 +169,8 @@ def submit_amendment(request, text: str, *, today=None) -> InformationRequest:
     record(request, Action.AMEND, today=today, by_applicant=True, remarks=restarted, due_on=str(request.due_on))
     notify.applicant(
         request, "补正申请已收到",
-        f"您的补正申请已收到。{'答复期限重新计算' if not amendment.late else '答复期限不变'}，至{_fmt(request.due_on)}。",
+        f"您的补正申请已收到。{'答复期限重新计算' if not amendment.late else '答复期限不变'}，至{_fmt(request.due_on)}"
+        f"{_provisional(request)}。",
     )  # fmt: skip
     notify.staff(
         request, "申请人已补正", f"申请 {request.short_code} 的申请人已提交补正，答复期限至{_fmt(request.due_on)}。"
@@ -191,7 +200,7 @@ def receive(request, *, actor, today=None) -> InformationRequest:
         request,
         "申请已登记",
         f"{request.department}已于{_fmt(today)}登记您的申请，依法应于{_fmt(request.due_on)}前答复"
-        "（20个工作日，登记当日不计算在内）。",
+        f"（20个工作日，登记当日不计算在内）{_provisional(request)}。",
     )
     return request
 
@@ -331,7 +340,7 @@ def approve_extension(extension, *, actor, today=None) -> Extension:
         request,
         "答复期限延长",
         f"因{extension.reason}，经信息公开工作机构负责人同意，答复期限延长{extension.days}个工作日，"
-        f"至{_fmt(request.due_on)}（条例第三十三条）。",
+        f"至{_fmt(request.due_on)}（条例第三十三条）{_provisional(request)}。",
     )
     return extension
 
@@ -617,6 +626,32 @@ def record_appeal_result(appeal, *, result: str, decided_on: datetime.date, acto
         kind=appeal.kind, result=result, decided_on=str(decided_on),
     )  # fmt: skip
     return appeal
+
+
+@transaction.atomic
+def recompute_due_dates(years, *, today=None) -> list[str]:
+    """A year's holiday schedule entered or corrected (RULES C): every open request whose period runs
+    into that year is counted again in working days (条例第三十三条); where its due date moves, the change
+    is recorded, shown to the applicant in the history, and the handlers are told."""
+    today = _today(today)
+    years = set(years)
+    moved = []
+    running = InformationRequest.objects.select_for_update().filter(
+        status__in=[Status.IN_PROGRESS, Status.CONSULTATION, Status.AWAITING_FEE], due_on__isnull=False
+    )
+    for request in running:
+        if not years & set(range(request.clock_started_on.year, request.due_on.year + 2)):
+            continue
+        before = request.due_on
+        _refresh_due(request)
+        if request.due_on == before:
+            continue
+        request.save(update_fields=["due_on"])
+        change = f"节假日安排录入后，答复期限由{_fmt(before)}调整为{_fmt(request.due_on)}"
+        record(request, Action.DUE_RECOMPUTED, today=today, remarks=change, before=str(before), due_on=str(request.due_on))
+        notify.staff(request, "答复期限已调整", f"申请 {request.short_code}：{change}{_provisional(request)}。")
+        moved.append(f"{request.short_code}：{change}")
+    return moved
 
 
 def expire_deadlines(*, today=None) -> list[str]:

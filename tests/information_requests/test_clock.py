@@ -170,16 +170,26 @@ def test_the_staff_page_warns_once_the_seven_day_amendment_window_has_passed(dep
         services.send_amendment_notice(request, instructions="再补一次", deadline=D(2026, 10, 30), actor=handler)
 
 
-def test_a_due_date_in_a_year_without_a_schedule_says_so(department, handler, frozen, client):
+def test_a_due_date_in_a_year_without_a_schedule_says_so(department, handler, frozen, client, mailoutbox):
     frozen(D(2026, 12, 14))
     request = received(department, handler, D(2026, 12, 14))
-    # 2027 is not in chinesecalendar 1.11: Monday to Friday, so New Year's Day 2027 counts.
-    assert request.due_on == D(2027, 1, 11)
-    assert "2027 年的节假日安排尚未录入，期限暂按周一至周五为工作日推算" in status_page(client, request)
+    # 2027 is not in chinesecalendar 1.11: its statutory holidays are computed (元旦 on Friday 1 January is a
+    # rest day), its 调休 are not known, so the date is provisional, on the page and in the email alike.
+    assert request.due_on == D(2027, 1, 12)
+    note = "2027 年的节假日安排尚未公布，期限暂按法定节假日推算（调休上班日未计入）"
+    assert note in status_page(client, request)
+    assert note in mailoutbox[-1].body and "2027年1月12日前答复" in mailoutbox[-1].body
 
-    # Staff enter the 2027 schedule: 1 January is a holiday. Recomputing moves the date; the note goes.
+    # Staff enter the 2027 schedule: 4 January is made a rest day. The open request is counted again and
+    # its handler told; the note goes.
+    mailoutbox.clear()
     CalendarYear.objects.create(year=2027, source="国办发明电〔2026〕×号")
-    CalendarDay.objects.create(date=D(2027, 1, 1), is_workday=False, name="元旦")
-    other = received(department, handler, D(2026, 12, 14), description="另一件申请")
-    assert other.due_on == D(2027, 1, 12)
-    assert "尚未录入" not in status_page(client, other)
+    CalendarDay.objects.create(date=D(2027, 1, 4), is_workday=False, name="元旦调休")
+    request.refresh_from_db()
+    assert request.due_on == D(2027, 1, 13)
+    event = request.events.get(action="due_recomputed")
+    assert event.public and event.remarks == "节假日安排录入后，答复期限由2027年1月12日调整为2027年1月13日"
+    assert [m.subject for m in mailoutbox] == ["【依申请公开】答复期限已调整"]
+    assert "答复期限由2027年1月12日调整为2027年1月13日" in mailoutbox[0].body
+    page = status_page(client, request)
+    assert "尚未公布" not in page and "2027年1月13日" in page
