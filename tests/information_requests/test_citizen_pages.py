@@ -120,13 +120,32 @@ def test_a_filled_honeypot_saves_nothing(client, department):
     assert InformationRequest.objects.count() == 0
 
 
-def test_the_sixth_submission_in_an_hour_from_one_address_is_refused(client, department):
+def test_the_sixth_submission_in_an_hour_from_one_applicant_is_refused(client, department):
     for n in range(5):
         assert client.post(APPLY, form_data(department, description=f"第{n}件")).status_code == 302
-    response = client.post(APPLY, form_data(department, description="第6件"))
+    response = client.post(APPLY, form_data(department, description="第6件", id_number=PERSON_ID.lower()))
     assert response.status_code == 429
-    assert "同一网络地址每小时最多提交5件申请" in text(response)
+    assert "同一申请人每小时最多提交5件申请" in text(response)
     assert InformationRequest.objects.count() == 5
+
+
+def test_one_office_filing_for_many_applicants_is_not_blocked_until_thirty(client, department):
+    # A legal-aid office: one address, a different applicant each time (valid organisation codes).
+    codes = [_credit_code(f"91210400MA{n:02d}00000") for n in range(31)]
+    for n, code in enumerate(codes[:30]):
+        data = form_data(department, applicant_type="legal_services", id_number=code, contact_person="赵六", description=f"第{n}件")
+        assert client.post(APPLY, data).status_code == 302, n
+    data = form_data(department, applicant_type="legal_services", id_number=codes[30], contact_person="赵六")
+    response = client.post(APPLY, data)
+    assert response.status_code == 429 and "同一网络地址每小时最多提交30件申请" in text(response)
+    assert InformationRequest.objects.count() == 30
+
+
+def _credit_code(first17):
+    """An 18-character 统一社会信用代码 with its check character (GB 32100-2015)."""
+    from disclosures.information_requests.validators import credit_code_checksum
+
+    return first17 + credit_code_checksum(first17)
 
 
 def test_the_status_page_needs_the_code_and_the_phone_suffix(client, department, handler, frozen):
@@ -163,6 +182,11 @@ def test_guessing_the_phone_suffix_is_rate_limited_even_for_the_right_answer(cli
     assert blocked.status_code == 429
     assert "查询失败次数过多，请一小时后再试。" in text(blocked)
     assert "办理中" not in text(blocked)
+    # The owner, at another address, is not locked out by the stranger's guesses.
+    owner = client.post(
+        LOOKUP, {"tracking_code": request.tracking_code, "phone_suffix": "5678"}, REMOTE_ADDR="198.51.100.7", follow=True
+    )
+    assert owner.status_code == 200 and "办理中" in text(owner)
 
 
 def test_one_address_guessing_many_codes_is_rate_limited(client, department):

@@ -22,8 +22,13 @@ from ..letter import letter_response
 from ..models import InformationRequest, Status, normalize_tracking_code
 from ..outcomes import DISCLOSING
 
+# One applicant (by the ID number on the form) files at most 5 requests an hour; one address, which may
+# be a legal-aid office or a library filing for many people, at most 30.
 SUBMISSIONS_PER_HOUR = 5
+SUBMISSIONS_PER_HOUR_PER_ADDRESS = 30
 LOOKUP_FAILURES_PER_IP = 10
+# Wrong phone suffixes for one code, counted per guessing address: a stranger who knows a code cannot
+# lock its owner out; the address cap above still stops one address from trying many codes.
 LOOKUP_FAILURES_PER_CODE = 5
 HOUR = 3600
 SESSION_KEY = "information_requests"
@@ -47,13 +52,21 @@ def apply(request):
     ip_key = f"information_requests:submit:{ratelimit.client_ip(request)}"
     if request.method == "POST":
         form = ApplicationForm(request.POST)
-        if ratelimit.count(ip_key) >= SUBMISSIONS_PER_HOUR:
+        if ratelimit.count(ip_key) >= SUBMISSIONS_PER_HOUR_PER_ADDRESS:
             messages.error(
-                request, f"提交过于频繁：同一网络地址每小时最多提交{SUBMISSIONS_PER_HOUR}件申请，请一小时后再试。"
+                request,
+                f"提交过于频繁：同一网络地址每小时最多提交{SUBMISSIONS_PER_HOUR_PER_ADDRESS}件申请，请一小时后再试。",
             )
             return render(request, "information_requests/apply.html", {"form": form}, status=429)
         if form.is_valid():
+            applicant_key = f"information_requests:submit-applicant:{ratelimit.fingerprint(form.cleaned_data['id_number'])}"
+            if ratelimit.count(applicant_key) >= SUBMISSIONS_PER_HOUR:
+                messages.error(
+                    request, f"提交过于频繁：同一申请人每小时最多提交{SUBMISSIONS_PER_HOUR}件申请，请一小时后再试。"
+                )
+                return render(request, "information_requests/apply.html", {"form": form}, status=429)
             ratelimit.hit(ip_key, HOUR)
+            ratelimit.hit(applicant_key, HOUR)
             information_request = services.submit_request(form.request_data())
             grant(request.session, information_request)
             return redirect("information_requests:receipt", code=information_request.tracking_code)
@@ -81,7 +94,7 @@ def lookup(request):
         form = StatusLookupForm(request.POST)
         if form.is_valid():
             code = normalize_tracking_code(form.cleaned_data["tracking_code"])
-            code_key = f"information_requests:lookup-code:{code}"
+            code_key = f"information_requests:lookup-code:{code}:{ratelimit.client_ip(request)}"
             if (
                 ratelimit.count(ip_key) >= LOOKUP_FAILURES_PER_IP
                 or ratelimit.count(code_key) >= LOOKUP_FAILURES_PER_CODE
