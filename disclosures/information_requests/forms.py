@@ -248,6 +248,14 @@ class ReplyForm(forms.Form):
     files = MultipleFileField(
         label="公开的文件", required=False, help_text="予以公开或部分公开时上传，每个文件不超过20 MB。"
     )
+    responsible_agency = forms.CharField(
+        label="负责公开该信息的行政机关", max_length=200, required=False,
+        help_text="信息不属于本机关负责公开、且能确定负责机关时填写（条例第三十六条第（五）项）。",
+    )  # fmt: skip
+    responsible_contact = forms.CharField(label="该机关联系方式", max_length=200, required=False)
+    contact = forms.CharField(
+        label="本机关联系方式", max_length=200, required=False, help_text="印在告知书上，如：联系人、电话、地址。"
+    )
 
 
 class AppealForm(forms.Form):

@@ -360,6 +360,10 @@ class Reply(models.Model):
     )
     letter_number = models.CharField("告知书编号", max_length=60)
     letter = models.FileField("告知书", upload_to=private_upload, blank=True)
+    contact = models.CharField("本机关联系方式", max_length=200, blank=True)
+    # 条例第三十六条第（五）项: information another agency is responsible for disclosing — its name and contact.
+    responsible_agency = models.CharField("负责公开该信息的行政机关", max_length=200, blank=True)
+    responsible_contact = models.CharField("该机关联系方式", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "答复"

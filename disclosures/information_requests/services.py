@@ -545,7 +545,8 @@ def close_unpaid(notice, *, today=None) -> Reply:
 
 @transaction.atomic
 def send_reply(
-    request, *, outcome: str, legal_basis: str = "", reasons: str = "", files=(), actor, today=None
+    request, *, outcome: str, legal_basis: str = "", reasons: str = "", files=(), actor, today=None,
+    contact: str = "", responsible_agency: str = "", responsible_contact: str = "",
 ) -> Reply:
     """答复 (条例第三十六、三十七条): one outcome row of the annual report, its legal basis and reasons
     (required for anything but full disclosure), the disclosed files, and the decision letter."""
@@ -559,12 +560,19 @@ def send_reply(
         raise RequestError("除予以公开外，答复须说明理由（条例第三十六条）。")
     if files and outcome not in DISCLOSING:
         raise RequestError("只有予以公开或部分公开时才能附上公开的文件。")
-    return _close(
-        request, Outcome(outcome), legal_basis=legal_basis, reasons=reasons, files=files, actor=actor, today=today
-    )
+    if responsible_agency.strip() and outcome != Outcome.UNAVAILABLE_NOT_HELD:
+        raise RequestError("只有“本机关不掌握相关政府信息”时才告知负责公开的机关（条例第三十六条第（五）项）。")
+    if responsible_agency.strip() and not responsible_contact.strip():
+        raise RequestError("请填写负责公开该信息的机关的联系方式（条例第三十六条第（五）项）。")
+    reply = _close(
+        request, Outcome(outcome), legal_basis=legal_basis, reasons=reasons, files=files, actor=actor, today=today,
+        details={"contact": contact.strip(), "responsible_agency": responsible_agency.strip(),
+                 "responsible_contact": responsible_contact.strip()},
+    )  # fmt: skip
+    return reply
 
 
-def _close(request, outcome, *, legal_basis="", reasons="", files=(), actor=None, today):
+def _close(request, outcome, *, legal_basis="", reasons="", files=(), actor=None, today, details=None):
     year_replies = Reply.objects.filter(request__department=request.department, sent_on__year=today.year).count()
     reply = Reply.objects.create(
         request=request,
@@ -574,6 +582,7 @@ def _close(request, outcome, *, legal_basis="", reasons="", files=(), actor=None
         sent_on=today,
         sent_by=actor,
         letter_number=f"〔{today.year}〕第{year_replies + 1}号",
+        **(details or {}),
     )
     for upload in files:
         stored = ReplyFile(reply=reply, name=upload.name[:200], size=upload.size)

@@ -69,3 +69,38 @@ def test_a_refusal_cites_its_ground(department, handler, frozen, tmp_path):
     text = squeeze(pdf_text(render_letter(reply), tmp_path))
     assert "根据《中华人民共和国政府信息公开条例》第十六条第二款、第三十六条第三项的规定" in text
     assert "过程性信息，本机关不予公开" in text
+
+
+def test_a_letter_names_the_responsible_agency_carries_a_seal_place_and_contact_and_no_tracking_code(
+    department, handler, frozen, tmp_path
+):
+    frozen(D(2026, 9, 18))
+    request = received(department, handler, D(2026, 9, 18))
+    reply = services.send_reply(
+        request, outcome="unavailable_not_held", reasons="该信息由市财政局制作并保存。", actor=handler,
+        contact="信息公开办公室 024-57000000，抚顺市新抚区中央大街1号",
+        responsible_agency="抚顺市财政局", responsible_contact="024-57111111",
+    )  # fmt: skip
+    text = squeeze(pdf_text(render_letter(reply), tmp_path))
+    assert (
+        "该政府信息不属于本机关负责公开。负责公开该政府信息的行政机关为抚顺市财政局，联系方式：024-57111111"
+        "（《中华人民共和国政府信息公开条例》第三十六条第（五）项）。" in text
+    )
+    assert "（盖章）" in text
+    assert "联系方式：信息公开办公室024-57000000，抚顺市新抚区中央大街1号" in text
+    assert request.tracking_code not in text and request.display_code.replace("-", "") not in text
+    assert "查询码" not in text
+
+
+def test_the_responsible_agency_needs_its_contact_and_fits_only_information_not_held(department, handler, frozen):
+    frozen(D(2026, 9, 18))
+    request = received(department, handler, D(2026, 9, 18))
+    with pytest.raises(services.RequestError, match="请填写负责公开该信息的机关的联系方式"):
+        services.send_reply(request, outcome="unavailable_not_held", reasons="x", actor=handler, responsible_agency="抚顺市财政局")
+    with pytest.raises(services.RequestError, match="只有“本机关不掌握相关政府信息”时才告知负责公开的机关"):
+        services.send_reply(
+            request, outcome="withheld_process", reasons="x", actor=handler,
+            responsible_agency="抚顺市财政局", responsible_contact="024-57111111",
+        )  # fmt: skip
+    request.refresh_from_db()
+    assert request.status == "in_progress"

@@ -17,7 +17,7 @@ from disclosures.models import Department, Membership, Region, roles_in_departme
 
 from .. import clock, fees, forms, report, services
 from ..letter import letter_response
-from ..models import Appeal, Extension, FeeNotice, InformationRequest, Status
+from ..models import Appeal, Extension, FeeNotice, InformationRequest, Reply, Status
 from ..outcomes import OUTCOME_RULES
 
 VIEWING_ROLES = {Membership.Role.REQUEST_HANDLER, Membership.Role.REQUEST_APPROVER, Membership.Role.ADMIN}
@@ -170,7 +170,9 @@ def detail_context(information_request, roles, bound=None):
             actions["consultation"] = form("consultation", forms.ConsultationForm)
             if not r.fee_notices.exclude(status=FeeNotice.Status.EXPIRED).exists():
                 actions["fee"] = form("fee", forms.FeeNoticeForm)
-            actions["reply"] = form("reply", forms.ReplyForm)
+            # The contact printed on the last letter is likely this one's too.
+            last = Reply.objects.filter(request__department=r.department).exclude(contact="").order_by("-pk").first()
+            actions["reply"] = form("reply", forms.ReplyForm, initial={"contact": last.contact if last else ""})
         if r.status in (Status.IN_PROGRESS, Status.CONSULTATION, Status.AWAITING_FEE):
             if not r.extensions.exclude(status=Extension.Status.REJECTED).exists():
                 actions["extension"] = form("extension", forms.ExtensionRequestForm)
@@ -289,6 +291,9 @@ def _reply(r, data, user):
         reasons=data["reasons"],
         files=data["files"],
         actor=user,
+        contact=data["contact"],
+        responsible_agency=data["responsible_agency"],
+        responsible_contact=data["responsible_contact"],
     )
     return f"已答复并办结（{reply.get_outcome_display()}），告知书已生成并通知申请人。"
 
