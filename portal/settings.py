@@ -158,6 +158,8 @@ TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
 # 条例第三十条 asks for "合理的补正期限" without a number: the shortest a 补正 notice may give, in working
 # days. 15 by default, as long as a third party has to answer (第三十二条); a region sets its own rule here.
 REQUEST_AMENDMENT_MIN_WORKDAYS = envint("REQUEST_AMENDMENT_MIN_WORKDAYS", "15")
+# An online application waiting longer than this many working days for registration alerts the handlers.
+REQUEST_REGISTRATION_ALERT_WORKDAYS = envint("REQUEST_REGISTRATION_ALERT_WORKDAYS", "1")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "预决算公开平台 <noreply@localhost>")
 
 LOGGING = {

@@ -679,4 +679,16 @@ def expire_deadlines(*, today=None) -> list[str]:
     for notice in FeeNotice.objects.filter(status=FeeNotice.Status.PENDING, pay_by__lt=today):
         close_unpaid(notice, today=today)
         done.append(f"{notice.request.short_code} 逾期未缴费，已办结（其他处理·2）")
+    # Online applications nobody has registered (条例第三十一条): the handlers hear of each one every day
+    # it waits beyond the limit, so that none sits without a clock.
+    limit = settings.REQUEST_REGISTRATION_ALERT_WORKDAYS
+    for request in InformationRequest.objects.filter(status=Status.SUBMITTED).select_related("department"):
+        waited = workdays.workdays_between(timezone.localdate(request.submitted_at), today)
+        if waited > limit:
+            notify.staff(
+                request, "申请待登记",
+                f"申请 {request.short_code} 于{_fmt(timezone.localdate(request.submitted_at))}在线提交，已等待{waited}个工作日"
+                f"尚未登记（超过{limit}个工作日）。请尽快确认登记，答复期限自登记次日起计算。",
+            )  # fmt: skip
+            done.append(f"{request.short_code} 已等待登记{waited}个工作日，已提醒经办人")
     return done

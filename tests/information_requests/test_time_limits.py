@@ -11,7 +11,7 @@ from django.urls import reverse
 from disclosures.information_requests import services
 from disclosures.information_requests.models import Status
 
-from .conftest import grant_session, received
+from .conftest import file_request, grant_session, received
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -102,3 +102,23 @@ def test_each_third_party_is_consulted_once(department, handler, frozen):
     assert request.status == Status.IN_PROGRESS and request.due_on == due and request.consultations.count() == 1
     other = services.start_consultation(request, third_party="抚顺某商贸有限公司", contact="", matter="是否同意公开", actor=handler)
     assert other.reply_due_on > D(2026, 9, 24)
+
+
+def test_an_unregistered_application_shows_its_wait_and_alerts_the_handlers_after_a_working_day(
+    client, department, handler, frozen, mailoutbox
+):
+    frozen(D(2026, 9, 21))  # a Monday
+    waiting = file_request(department, on=D(2026, 9, 21), information_title="没人登记的申请")
+    mailoutbox.clear()  # the receipt
+    client.force_login(handler)
+    inbox = reverse("information_requests:inbox", args=[department.pk]) + "?tab=new"
+    assert "待登记，已等 0 个工作日" in client.get(inbox).content.decode()
+    frozen(D(2026, 9, 22))  # one working day waited: within the limit
+    assert services.expire_deadlines() == [] and mailoutbox == []
+    frozen(D(2026, 9, 23))
+    client.force_login(handler)
+    page = client.get(inbox).content.decode()
+    assert '<span class="meta overdue">待登记，已等 2 个工作日</span>' in page
+    assert services.expire_deadlines() == [f"{waiting.short_code} 已等待登记2个工作日，已提醒经办人"]
+    assert mailoutbox[-1].subject == "【依申请公开】申请待登记"
+    assert "已等待2个工作日尚未登记（超过1个工作日）" in mailoutbox[-1].body

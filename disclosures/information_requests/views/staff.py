@@ -2,6 +2,7 @@
 annual report. Every view goes through `department_for` or `request_for`, which return the object or
 raise 404 for staff of another department (they do not learn that it exists)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -118,10 +119,15 @@ def inbox(request, department):
             rows = rows.filter(applicant_type=data["applicant_type"])
     order = "-submitted_at" if tab in ("new", "closed") else "due_on"
     rows = list(rows.order_by(order, "pk")[:200])
-    days = [today] + [row.due_on for row in rows if row.due_on]
+    days = [today] + [row.due_on for row in rows if row.due_on] + [timezone.localdate(row.submitted_at) for row in rows]
     cal = workdays.calendar(min(days), max(days))  # one calendar (one query) for the whole list
     for row in rows:
         row.remaining = cal.workdays_between(today, row.due_on) if row.due_on else None
+        # An online application waits for registration (条例第三十一条); how long, in working days.
+        row.waiting = (
+            cal.workdays_between(timezone.localdate(row.submitted_at), today) if row.status == Status.SUBMITTED else None
+        )
+        row.waited_too_long = row.waiting is not None and row.waiting > settings.REQUEST_REGISTRATION_ALERT_WORKDAYS
     return render(
         request,
         "information_requests/staff/inbox.html",

@@ -1,5 +1,5 @@
 """Run once a day (cron): closes requests whose amendment or fee deadline passed, resumes the clock of
-consultations whose 15 working days ran out."""
+consultations whose 15 working days ran out, and reminds handlers of applications waiting for registration."""
 
 from django.core.management.base import BaseCommand
 
@@ -7,7 +7,7 @@ from ... import services
 
 
 class Command(BaseCommand):
-    help = "处理到期事项：逾期未补正、逾期未缴费的申请办结，第三方逾期未答复的恢复计时。"
+    help = "处理到期事项：逾期未补正、逾期未缴费的申请办结，第三方逾期未答复的恢复计时，久未登记的申请提醒经办人。"
 
     def handle(self, *args, **options):
         done = services.expire_deadlines()
