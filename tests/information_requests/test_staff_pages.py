@@ -210,3 +210,21 @@ def test_the_django_admin_shows_requests_to_the_superuser_only(client, departmen
     client.force_login(root)
     page = client.get(url).content.decode()
     assert request.short_code in page and "1101**********002X" in page
+
+
+def test_the_reply_form_names_the_responsible_agency_and_prefills_the_last_contact(client, department, handler, frozen):
+    frozen(D(2026, 9, 18))
+    first = received(department, handler, D(2026, 9, 18))
+    client.force_login(handler)
+    response = client.post(
+        reverse("information_requests:act", args=[first.pk, "reply"]),
+        {"outcome": "unavailable_not_held", "reasons": "由市财政局制作。", "responsible_agency": "抚顺市财政局",
+         "responsible_contact": "024-57111111", "contact": "信息公开办公室 024-57000000"},
+        follow=True,
+    )  # fmt: skip
+    assert response.status_code == 200
+    first.reply.refresh_from_db()
+    assert (first.reply.responsible_agency, first.reply.contact) == ("抚顺市财政局", "信息公开办公室 024-57000000")
+    second = received(department, handler, D(2026, 9, 18), description="另一件")
+    page = client.get(reverse("information_requests:detail", args=[second.pk])).content.decode()
+    assert "负责公开该信息的行政机关" in page and 'value="信息公开办公室 024-57000000"' in page
