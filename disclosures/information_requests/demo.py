@@ -120,7 +120,7 @@ def _build(department, handler, approver, today):
         "请提供本公司参与的技术改造项目评审得分及排名。",
         organisation("commercial", 2),
     )
-    services.start_consultation(partly, third_party="抚顺某化工有限公司", contact="024-5766xxxx", matter="评审材料中是否含其商业秘密",
+    services.start_consultation(partly, third_party="抚顺某化工有限公司", contact="024-5766xxxx", matter="评审材料中是否含其商业秘密", reason="申报材料可能含有其商业秘密",
                                 actor=handler, today=workdays.add_workdays(start, 3))  # fmt: skip
     services.record_consultation_reply(partly.consultations.get(), opinion="objects", reply_text="评审材料含工艺参数，不同意公开",
                                        replied_on=workdays.add_workdays(start, 9), actor=handler, today=workdays.add_workdays(start, 9))  # fmt: skip
@@ -212,7 +212,7 @@ def _build(department, handler, approver, today):
         "请提供2025年获得技改补助的企业名单及金额。",
         organisation("other_organisation", 12),
     )
-    services.start_consultation(consulting, third_party="名单所列12家企业", contact="经各企业联系人", matter="补助金额是否涉及商业秘密",
+    services.start_consultation(consulting, third_party="名单所列12家企业", contact="经各企业联系人", matter="补助金额是否涉及商业秘密", reason="申报材料可能含有其商业秘密",
                                 actor=handler, today=workdays_before(today, 2))  # fmt: skip
 
     start = workdays_before(today, 10)

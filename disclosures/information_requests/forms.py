@@ -200,6 +200,10 @@ class ConsultationForm(forms.Form):
     third_party = forms.CharField(label="第三方名称", max_length=200)
     contact = forms.CharField(label="第三方联系方式", max_length=300, required=False)
     matter = forms.CharField(label="征求意见事项", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label="征求意见的理由", widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="公开可能损害第三方哪些合法权益（条例第三十二条）。",
+    )  # fmt: skip
 
 
 class ConsultationReplyForm(forms.Form):

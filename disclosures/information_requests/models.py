@@ -293,6 +293,7 @@ class ThirdPartyConsultation(models.Model):
     third_party = models.CharField("第三方", max_length=200)
     contact = models.CharField("第三方联系方式", max_length=300, blank=True)
     matter = models.TextField("征求意见事项")
+    reason = models.TextField("征求意见的理由", blank=True, help_text="公开可能损害第三方哪些合法权益")
     sent_on = models.DateField("发出日期")
     reply_due_on = models.DateField("答复期限")
     replied_on = models.DateField("收到意见日期", null=True, blank=True)

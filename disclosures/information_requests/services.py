@@ -362,7 +362,7 @@ def reject_extension(extension, *, actor, today=None) -> Extension:
 
 @transaction.atomic
 def start_consultation(
-    request, *, third_party: str, contact: str, matter: str, actor, today=None
+    request, *, third_party: str, contact: str, matter: str, reason: str, actor, today=None
 ) -> ThirdPartyConsultation:
     """条例第三十二条: ask the third party in writing; they have 15 working days, and that time is not
     counted (第三十三条)."""
@@ -372,6 +372,8 @@ def start_consultation(
     _require_status(request, Status.IN_PROGRESS)
     if not third_party.strip() or not matter.strip():
         raise RequestError("请填写第三方名称和征求意见事项。")
+    if not reason.strip():
+        raise RequestError("请写明征求意见的理由：公开可能损害第三方哪些合法权益（条例第三十二条）。")
     # 条例第三十二条 gives each third party one period of 15 working days: asking the same party again
     # would stop the clock again.
     if any(normalize(c.third_party) == normalize(third_party) for c in request.consultations.all()):
@@ -381,6 +383,7 @@ def start_consultation(
         third_party=third_party.strip(),
         contact=contact.strip(),
         matter=matter.strip(),
+        reason=reason.strip(),
         sent_on=today,
         reply_due_on=workdays.add_workdays(today, clock.CONSULTATION_PERIOD),
         sent_by=actor,

@@ -248,7 +248,7 @@ def test_the_status_page_keeps_internal_steps_and_the_third_party_to_staff(
     services.reject_extension(extension, actor=approver)
     services.assign(request, approver, actor=handler)
     services.start_consultation(
-        request, third_party="抚顺某化工有限公司", contact="024-1234567", matter="是否涉及商业秘密", actor=handler
+        request, third_party="抚顺某化工有限公司", contact="024-1234567", matter="是否涉及商业秘密", reason="申报材料可能含有其商业秘密", actor=handler
     )
     grant_session(client, request)
     page = text(client.get(reverse("information_requests:status", args=[request.tracking_code])))

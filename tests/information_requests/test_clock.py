@@ -84,7 +84,7 @@ def test_a_third_party_consultation_pauses_the_clock_until_the_reply(department,
     request = received(department, handler, D(2026, 9, 18))
     frozen(D(2026, 9, 23))  # 4 working days used: 9-20, 21, 22, 23
     consultation = services.start_consultation(
-        request, third_party="抚顺某机械有限公司", contact="024-5555555", matter="是否同意公开其申报材料", actor=handler
+        request, third_party="抚顺某机械有限公司", contact="024-5555555", matter="是否同意公开其申报材料", reason="申报材料可能含有其商业秘密", actor=handler
     )
     assert consultation.reply_due_on == D(2026, 10, 21)  # 15 working days (第三十二条)
     request.refresh_from_db()
@@ -104,7 +104,7 @@ def test_a_third_party_that_never_answers_pauses_the_clock_for_fifteen_working_d
     frozen(D(2026, 9, 18))
     request = received(department, handler, D(2026, 9, 18))
     frozen(D(2026, 9, 23))
-    services.start_consultation(request, third_party="某公司", contact="", matter="是否同意公开", actor=handler)
+    services.start_consultation(request, third_party="某公司", contact="", matter="是否同意公开", reason="申报材料可能含有其商业秘密", actor=handler)
     frozen(D(2026, 10, 21))
     assert services.expire_deadlines() == []
     frozen(D(2026, 10, 22))

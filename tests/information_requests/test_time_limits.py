@@ -88,20 +88,25 @@ def test_a_notice_on_the_seventh_working_day_is_in_time_and_restarts_the_clock(d
     assert request.clock_started_on == D(2026, 10, 12) and request.due_on == D(2026, 11, 9)
 
 
-def test_each_third_party_is_consulted_once(department, handler, frozen):
+def test_each_third_party_is_consulted_once_and_for_a_stated_reason(client, department, handler, frozen):
     frozen(D(2026, 9, 18))
     request = received(department, handler, D(2026, 9, 18))
-    first = services.start_consultation(request, third_party="抚顺某机械有限公司", contact="", matter="是否同意公开", actor=handler)
+    with pytest.raises(services.RequestError, match="请写明征求意见的理由"):
+        services.start_consultation(request, third_party="抚顺某机械有限公司", contact="", matter="是否同意公开", reason=" ", actor=handler)
+    first = services.start_consultation(request, third_party="抚顺某机械有限公司", contact="", matter="是否同意公开", reason="申报材料可能含有其商业秘密", actor=handler)
     frozen(D(2026, 9, 24))
     services.record_consultation_reply(first, opinion="objects", reply_text="不同意", replied_on=D(2026, 9, 24), actor=handler)
     request.refresh_from_db()
     due = request.due_on
     with pytest.raises(services.RequestError, match="同一第三方只能征求一次（条例第三十二条）"):
-        services.start_consultation(request, third_party=" 抚顺某机械有限公司 ", contact="", matter="再问一次", actor=handler)
+        services.start_consultation(request, third_party=" 抚顺某机械有限公司 ", contact="", matter="再问一次", reason="申报材料可能含有其商业秘密", actor=handler)
     request.refresh_from_db()
     assert request.status == Status.IN_PROGRESS and request.due_on == due and request.consultations.count() == 1
-    other = services.start_consultation(request, third_party="抚顺某商贸有限公司", contact="", matter="是否同意公开", actor=handler)
+    other = services.start_consultation(request, third_party="抚顺某商贸有限公司", contact="", matter="是否同意公开", reason="申报材料可能含有其商业秘密", actor=handler)
     assert other.reply_due_on > D(2026, 9, 24)
+    client.force_login(handler)
+    page = client.get(reverse("information_requests:detail", args=[request.pk])).content.decode()
+    assert "事项：是否同意公开；理由：申报材料可能含有其商业秘密" in page
 
 
 def test_an_unregistered_application_shows_its_wait_and_alerts_the_handlers_after_a_working_day(

@@ -93,7 +93,7 @@ def test_a_consultation_reply_date_must_lie_between_sending_and_today(department
     request = received(department, handler, D(2026, 9, 18))
     frozen(D(2026, 9, 22))
     consultation = services.start_consultation(
-        request, third_party="某公司", contact="", matter="是否同意", actor=handler
+        request, third_party="某公司", contact="", matter="是否同意", reason="申报材料可能含有其商业秘密", actor=handler
     )
     with pytest.raises(services.RequestError, match="收到意见的日期应在发出日期与今天之间"):
         services.record_consultation_reply(
@@ -179,7 +179,7 @@ def test_a_reply_needs_reasons_unless_fully_disclosed_and_files_only_when_disclo
     assert reply.letter.read()[:5] == b"%PDF-"
     assert "处理结果：予以公开" in mailoutbox[-1].body
     with pytest.raises(services.RequestError, match="申请当前状态为“已办结”"):
-        services.start_consultation(request, third_party="x", contact="", matter="y", actor=handler)
+        services.start_consultation(request, third_party="x", contact="", matter="y", reason="申报材料可能含有其商业秘密", actor=handler)
 
 
 def test_appeals_are_recorded_with_one_result(department, handler, frozen):

@@ -261,8 +261,9 @@ def _extension_decision(r, data, user):
 
 def _consultation(r, data, user):
     services.start_consultation(
-        r, third_party=data["third_party"], contact=data["contact"], matter=data["matter"], actor=user
-    )
+        r, third_party=data["third_party"], contact=data["contact"], matter=data["matter"], reason=data["reason"],
+        actor=user,
+    )  # fmt: skip
     return "已征求第三方意见，计时暂停。"
 
 
