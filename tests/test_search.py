@@ -189,3 +189,15 @@ def test_an_empty_query_shows_the_form_and_no_results(client, both_published):
     html = response.content.decode()
     assert 'role="search"' in html
     assert html.count("<h1") == 1
+
+
+def test_the_results_page_keeps_the_query_in_the_header_box_and_never_echoes_a_long_one(client, both_published):
+    html = search(client, q="直联点").content.decode()
+    assert re.search(r'<input type="search" id="site-search-q" name="q" maxlength="100"[^>]*value="直联点"', html)
+    long_query = "直联点" + "长" * 497
+    html = search(client, q=long_query).content.decode()
+    heading = re.search(r"<h1>(.*?)</h1>", html, re.S).group(1)
+    assert heading.startswith("检索：直联点长") and len(heading) <= 3 + 30 and "长" * 30 not in heading
+    assert "长" * 101 not in html  # cut to 100 characters before it reaches any part of the page
+    assert client.get(reverse("home")).content.decode().count('rel="icon"') == 1
+    assert 'value="' not in re.search(r'<input type="search" id="site-search-q"[^>]*>', client.get(reverse("home")).content.decode()).group(0)

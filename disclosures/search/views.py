@@ -30,10 +30,14 @@ def _result(entry, query):
     }
 
 
+QUERY_MAX_LENGTH = 100
+
+
 def search(request):
     # Visibility is checked on each group's candidates (group_candidates), not joined into the match.
     filterset = SearchFilter(request.GET or None, queryset=SearchEntry.objects.all())
-    query = request.GET.get("q", "").strip()
+    # A query is a few words; a longer one is cut, never echoed whole into the page.
+    query = request.GET.get("q", "").strip()[:QUERY_MAX_LENGTH]
     selected = request.GET.get("group", "")
     groups, page = [], None
     if filterset.is_valid() and terms(query):
