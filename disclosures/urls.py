@@ -5,6 +5,7 @@ from disclosures.views import budget_vs_actual, department, history, public, sta
 urlpatterns = [
     path("", public.home, name="home"),
     path("regions/<int:pk>/", public.region, name="region"),
+    path("years/<int:year>/", public.year, name="year"),
     path("departments/<int:pk>/", department.department, name="department"),
     path("departments/<int:pk>/compare/", department.comparison, name="department_compare"),
     path("disclosures/<int:pk>/", public.disclosure, name="disclosure"),

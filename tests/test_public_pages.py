@@ -155,3 +155,14 @@ def test_demo_data_loads_twice_and_prints_logins(capsys):
     assert Disclosure.objects.published().count() == 6
     late = Disclosure.objects.get(department__name="抚顺市工业和信息化局", year=2024)
     assert clock(late).label == "逾期 2 天公开"  # due 2024-02-18, a 调休 working Sunday
+
+
+@pytest.mark.django_db
+def test_a_year_on_the_home_page_leads_to_that_years_disclosures_and_no_draft(client, published_seed000, draft_seed004):
+    home = client.get("/").content.decode()
+    assert '<a href="/years/2025/">2025 年</a>' in home
+    page = client.get("/years/2025/").content.decode()
+    assert "<h1>2025 年预算、决算公开</h1>" in page
+    assert "辽宁省互联网技术支撑中心 2025 年部门预算" in page and f'href="/disclosures/{published_seed000.pk}/"' in page
+    assert f"/disclosures/{draft_seed004.pk}/" not in page
+    assert client.get("/years/1999/").status_code == 404

@@ -1,6 +1,7 @@
 """Public pages. Everything here starts from Disclosure.objects.published()."""
 
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from disclosures.models import Department, Disclosure, Region, Version
@@ -24,6 +25,22 @@ def home(request):
             "years": years,
         },
     )
+
+
+def year(request, year):
+    """Every published disclosure of one year, region by region (the years listed on the home page)."""
+    published = (
+        Disclosure.objects.published()
+        .filter(year=year)
+        .select_related("department__region")
+        .order_by("department__region__name", "department__name", "kind")
+    )
+    if not published.exists():
+        raise Http404
+    by_region = {}
+    for disclosure in published:
+        by_region.setdefault(disclosure.department.region, []).append(disclosure)
+    return render(request, "disclosures/year.html", {"year": year, "by_region": by_region.items()})
 
 
 def region(request, pk):
