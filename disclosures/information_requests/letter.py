@@ -21,7 +21,6 @@ def letter_context(reply):
         if reply.legal_basis.startswith("条例")
         else reply.legal_basis,
         "regulation": REGULATION,
-        "review_body": remedies.review_body(request.department),
         # 条例第五十一条 with 行政复议法第二十三条: the remedy that fits the outcome (复议前置 where it applies).
         "remedy": remedies.for_outcome(reply.outcome, request.department),
         "files": list(reply.files.all()),
