@@ -4,7 +4,7 @@ body, the header printed again, a table carried on from the page before, a form)
 import re
 
 from disclosures.ingest.guard import WorkbookUnreadable
-from disclosures.ingest.titles import is_furniture_text
+from disclosures.ingest.titles import DATE_LINE, is_furniture_text
 from disclosures.ingest.unruled.form import form_rows
 from disclosures.ingest.unruled.header import blocks_of
 from disclosures.ingest.unruled.table import table_rows
@@ -12,7 +12,7 @@ from disclosures.ingest.unruled.texts import TOTALS, texts_of
 from disclosures.text import normalize
 
 # "截止时间：2023-12-31", "编制日期：2024年1月": a date the table is as of, above its header.
-DATED = re.compile(r"^[\u4e00-\u9fff]{2,6}[:：]\d{4}[-年./]\d{1,2}([-月./]\d{1,2}日?)?$")
+DATED = re.compile(rf"[\u4e00-\u9fff]{{2,6}}[:：]{DATE_LINE.pattern}")
 COLUMN_UNIT = re.compile(r".+[（(][^（()）]*单位[:：][^（()）]*[)）]$")
 
 
@@ -23,7 +23,7 @@ def is_title_block_line(texts, body_size):
     furniture = [t for t in texts if is_furniture_text(t.text) and not COLUMN_UNIT.match(normalize(t.text))]
     if furniture or (len(texts) <= 2 and is_furniture_text(joined) and not COLUMN_UNIT.match(joined)):
         return True
-    if re.match(r"^(注|备注|说明)[:：]", joined) or any(DATED.match(normalize(t.text)) for t in texts):
+    if re.match(r"^(注|备注|说明)[:：]", joined) or any(DATED.fullmatch(normalize(t.text)) for t in texts):
         return True
     return is_title(texts, body_size) or (len(texts) == 1 and bool(re.fullmatch(r"[（(]?\d{4}年度?[)）]?", joined)))
 
