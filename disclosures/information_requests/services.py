@@ -646,14 +646,14 @@ def recompute_due_dates(years, *, today=None) -> list[str]:
     into that year is counted again in working days (条例第三十三条); where its due date moves, the change
     is recorded, shown to the applicant in the history, and the handlers are told."""
     today = _today(today)
-    years = set(years)
     moved = []
+    # Only periods that count through those years (a due date early next year may move too).
     running = InformationRequest.objects.select_for_update().filter(
-        status__in=[Status.IN_PROGRESS, Status.CONSULTATION, Status.AWAITING_FEE], due_on__isnull=False
+        status__in=[Status.IN_PROGRESS, Status.CONSULTATION, Status.AWAITING_FEE],
+        clock_started_on__lte=datetime.date(max(years), 12, 31),
+        due_on__gte=datetime.date(min(years) - 1, 1, 1),
     )
     for request in running:
-        if not years & set(range(request.clock_started_on.year, request.due_on.year + 2)):
-            continue
         before = request.due_on
         _refresh_due(request)
         if request.due_on == before:
