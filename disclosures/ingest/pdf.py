@@ -15,7 +15,7 @@ from statistics import median
 
 from disclosures.ingest import unruled
 from disclosures.ingest.grid import Sheet
-from disclosures.ingest.guard import WorkbookUnreadable
+from disclosures.ingest.guard import WorkbookUnreadable, open_upload
 from disclosures.text import normalize
 
 MAX_PAGES = 600
@@ -34,18 +34,12 @@ def page_ranges(pages):
     return "、".join(f"{a}–{b}" if b > a else str(a) for a, b in runs)
 
 
-def is_pdf(source) -> bool:
-    head = source.read(5) if hasattr(source, "read") else open(source, "rb").read(5)
-    if hasattr(source, "seek"):
-        source.seek(0)
-    return head == b"%PDF-"
-
-
 def read_pdf(source) -> list[Sheet]:
     """The PDF's pages as one grid. Raises WorkbookUnreadable with a message for staff."""
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
 
+    source = open_upload(source, accept=("pdf",)).source
     try:
         document = pdfplumber.open(source)
         pages = document.pages
@@ -304,6 +298,7 @@ def narrative_blocks(source):
 
     from disclosures.ingest.word import NUMBERED, PART
 
+    source = open_upload(source, accept=("pdf",)).source
     blocks, emphasised = [], set()
     try:
         with pdfplumber.open(source) as document:

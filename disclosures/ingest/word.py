@@ -14,12 +14,12 @@ Bodies use the plain-text convention of sections.py: blank-line paragraphs, "###
 """
 
 import re
-import zipfile
 from dataclasses import dataclass, field
 
 from docx import Document
 from docx.table import Table
 
+from disclosures.ingest.guard import WorkbookUnreadable, open_upload
 from disclosures.sections import section_key
 from disclosures.text import normalize
 
@@ -99,20 +99,12 @@ def read_upload(file, fmt) -> DocxImport:
         raise DocxUnreadable("请上传 Word 文档（.docx）或 PDF；.doc 请先在 Word 中另存为 .docx。")
     if getattr(file, "size", 0) > MAX_DOCX_BYTES:
         raise DocxUnreadable("Word 文档超过 10 MB，无法导入。")
-    from disclosures.ingest.guard import MAX_COMPRESSION_RATIO, MAX_UNCOMPRESSED_BYTES
-
     try:
-        with zipfile.ZipFile(file) as archive:
-            if "word/document.xml" not in archive.namelist():
-                raise DocxUnreadable("文件不是 Word 文档（.docx）。")
-            total = sum(info.file_size for info in archive.infolist())
-            packed = sum(info.compress_size for info in archive.infolist()) or 1
-            if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
-                raise DocxUnreadable("文件解压后体积异常（疑似压缩炸弹），已拒绝。")
-        file.seek(0)
-        return parse_docx(file, fmt)
-    except DocxUnreadable:
-        raise
+        upload = open_upload(file, accept=("docx",))
+    except WorkbookUnreadable as exc:
+        raise DocxUnreadable(str(exc)) from None
+    try:
+        return parse_docx(upload, fmt)
     except Exception:  # noqa: BLE001 — python-docx raises many kinds of errors on a damaged file
         raise DocxUnreadable("文件已损坏或不是 Word 文档（.docx），无法读取。") from None
 
@@ -120,15 +112,14 @@ def read_upload(file, fmt) -> DocxImport:
 def _read_pdf_upload(file, fmt):
     from django.conf import settings
 
-    from disclosures.ingest.guard import WorkbookUnreadable
-    from disclosures.ingest.pdf import is_pdf
-
     if getattr(file, "size", 0) > settings.MAX_WORKBOOK_BYTES:
         raise DocxUnreadable("PDF 文件过大，无法导入。")
-    if not is_pdf(file):
-        raise DocxUnreadable("文件不是 PDF。")
     try:
-        return parse_pdf(file, fmt)
+        upload = open_upload(file, accept=("pdf",))
+    except WorkbookUnreadable as exc:
+        raise DocxUnreadable(str(exc)) from None
+    try:
+        return parse_pdf(upload, fmt)
     except WorkbookUnreadable as exc:
         raise DocxUnreadable(str(exc)) from None
     except Exception:  # noqa: BLE001 — pdfminer raises many kinds for a damaged file
@@ -136,7 +127,8 @@ def _read_pdf_upload(file, fmt):
 
 
 def parse_docx(file, fmt) -> DocxImport:
-    document = Document(file)
+    """Raises WorkbookUnreadable when the guard refuses the file."""
+    document = Document(open_upload(file, accept=("docx",)).source)
     bold_texts = {
         p.text.strip() for p in document.paragraphs if p.runs and all(run.bold for run in p.runs if run.text.strip())
     }
@@ -144,7 +136,9 @@ def parse_docx(file, fmt) -> DocxImport:
 
 
 def parse_pdf(file, fmt) -> DocxImport:
-    """The narrative of a printed disclosure: the text of its pages without tables, placed by its headings."""
+    """The narrative of a printed disclosure: the text of its pages without tables, placed by its headings.
+
+    Raises WorkbookUnreadable when the guard refuses the file."""
     from disclosures.ingest.pdf import narrative_blocks
 
     blocks, emphasised = narrative_blocks(file)

@@ -3,7 +3,7 @@
 from openpyxl import load_workbook
 
 from disclosures.ingest.grid import Sheet
-from disclosures.ingest.guard import WorkbookUnreadable, check_zip
+from disclosures.ingest.guard import WorkbookUnreadable, open_upload
 from disclosures.ingest.layout import blocks
 from disclosures.ingest.result import ImportResult
 from disclosures.ingest.table import finish, read_table
@@ -13,11 +13,12 @@ from disclosures.text import normalize
 
 def load_sheets(source) -> list[Sheet]:
     """Every worksheet of an .xlsx, or a PDF's pages, as grids. Raises WorkbookUnreadable with a message for staff."""
-    from disclosures.ingest.pdf import is_pdf, read_pdf
+    from disclosures.ingest.pdf import read_pdf
 
-    if is_pdf(source):
-        return read_pdf(source)
-    check_zip(source)
+    upload = open_upload(source)  # the guard, before anything reads the file
+    if upload.kind == "pdf":
+        return read_pdf(upload)
+    source = upload.source
     try:
         workbook = load_workbook(source, data_only=True, read_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a broken file

@@ -74,11 +74,16 @@ class Command(BaseCommand):
             narrative = parse_pdf(str(path), fmt)
             sections, unplaced = narrative.found(), narrative.unplaced
         elif options["sections"] and options["sections"].lower().endswith(".pdf"):
-            narrative = parse_pdf(options["sections"], fmt)
+            try:
+                narrative = parse_pdf(options["sections"], fmt)
+            except guard.WorkbookUnreadable as exc:
+                raise CommandError(f"无法读取 PDF {options['sections']}：{exc}") from None
             sections, unplaced = narrative.found(), narrative.unplaced
         elif options["sections"] and options["sections"].lower().endswith(".docx"):
             try:
                 narrative = parse_docx(options["sections"], fmt)
+            except guard.WorkbookUnreadable as exc:
+                raise CommandError(f"无法读取 Word 文档 {options['sections']}：{exc}") from None
             except Exception as exc:  # noqa: BLE001 — python-docx raises many kinds for a file that is not a .docx
                 raise CommandError(f"无法读取 Word 文档 {options['sections']}（{type(exc).__name__}）。") from None
             sections, unplaced = narrative.found(), narrative.unplaced
