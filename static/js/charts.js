@@ -17,6 +17,8 @@
   function money(value) {
     return Number(value).toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + " 万元";
   }
+  // A tooltip's formatter returns markup: names from the workbook go in as text.
+  function text(value) { return window.echarts.format.encodeHTML(String(value)); }
   function numericTree(nodes) {
     return nodes.map(function (node) {
       var out = { name: node.name, value: number(node.value) };
@@ -35,7 +37,7 @@
           label: { show: true, formatter: "{b}", color: "#fff", overflow: "break" },
           upperLabel: { show: false },
           levels: [{ itemStyle: { borderColor: "#fff", borderWidth: 2, gapWidth: 2 } }],
-          tooltip: { formatter: function (info) { return info.name + "：" + money(info.value); } }
+          tooltip: { formatter: function (info) { return text(info.name + "：" + money(info.value)); } }
         }],
         tooltip: {}
       };
@@ -44,14 +46,24 @@
       var items = chart.data.map(function (d) { return { name: d.name, value: number(d.value) }; })
         .filter(function (d) { return d.value > 0; });
       return {
-        tooltip: { trigger: "item", formatter: function (info) { return info.name + "：" + money(info.value) + "（" + info.percent + "%）"; } },
+        tooltip: { trigger: "item", formatter: function (info) { return text(info.name + "：" + money(info.value) + "（" + info.percent + "%）"); } },
         legend: { bottom: 0, type: "scroll" },
         series: [{ type: "pie", radius: ["35%", "65%"], data: items, label: { formatter: "{b}\n{d}%" } }]
       };
     },
     threePublicTrend: function (chart) {
       return {
-        tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null ? "—" : money(v); } },
+        // Text lines, not ECharts' default markup: its coloured markers are style attributes, which the
+        // Content-Security-Policy (style-src 'self') refuses.
+        tooltip: {
+          trigger: "axis",
+          formatter: function (items) {
+            return [text(items[0].axisValueLabel)].concat(items.map(function (item) {
+              var value = item.value === null || item.value === undefined ? "—" : money(item.value);
+              return text(item.seriesName + "：" + value);
+            })).join("<br>");
+          }
+        },
         legend: { bottom: 0, type: "scroll" },
         grid: { left: 56, right: 24, top: 40, bottom: 64 },
         xAxis: { type: "category", data: chart.years },
