@@ -8,3 +8,5 @@ class DisclosuresConfig(AppConfig):
     def ready(self):
         # Builds derived files (the stored PDF) when a version is published.
         from disclosures.exports import receivers  # noqa: F401
+        # Records role changes and admin changes in the audit trail; keeps its triggers in place.
+        from disclosures import audit_signals  # noqa: F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from disclosures.views import budget_vs_actual, department, history, public, staff
+from disclosures.views import audit, budget_vs_actual, department, history, public, staff
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -24,5 +24,5 @@ urlpatterns = [
     path("staff/disclosures/<int:pk>/audit/", staff.disclosure_audit, name="staff_disclosure_audit"),
     path("staff/approvals/", staff.approvals, name="staff_approvals"),
     path("staff/compliance/", staff.compliance_view, name="staff_compliance"),
-    path("staff/audit/", staff.audit, name="staff_audit"),
+    path("staff/audit/", audit.audit, name="staff_audit"),
 ]
