@@ -749,18 +749,24 @@ def submit(version, *, actor, change_note="") -> Version:
     return version
 
 
+def prepared_by(version, user) -> bool:
+    """Whether the user uploaded (created) or submitted the version, and so may not review it."""
+    return user.pk is not None and user.pk in (version.created_by_id, version.submitted_by_id)
+
+
 @transaction.atomic
 def review(version, *, actor, outcome, reviewed_on=None, remarks="") -> Review:
     """保密审查 (条例第十七条; RULES A.2): passed, or returned to the editor with remarks.
 
-    The reviewer must not be the person who uploaded the version: the review is a second pair of eyes.
+    The reviewer must be neither the person who uploaded the version nor the one who submitted it:
+    the review is a second pair of eyes (等保 2.0 安全管理: 职责分离).
     """
     version = _locked(version)
     disclosure = version.disclosure
     _require(actor, disclosure.department, Membership.Role.REVIEWER)
     _require_status(version, Version.Status.UNDER_REVIEW)
-    if version.created_by_id == actor.pk:
-        raise DisclosureError("上传该版本的人不能审查该版本。")
+    if prepared_by(version, actor):
+        raise DisclosureError("上传或提交该版本的人不能审查该版本。")
     if outcome not in Review.Outcome.values:
         raise DisclosureError("请选择审查结果。")
     remarks = clean_text(remarks)

@@ -169,9 +169,26 @@ def test_the_uploader_may_not_review_their_own_version(staff):
     MembershipFactory(user=staff.editor_a, role=Membership.Role.REVIEWER, department=staff.department_a)
     version = ready_for_review(staff)
     submit(version, actor=staff.editor_a)
-    with pytest.raises(DisclosureError, match="上传该版本的人不能审查"):
+    with pytest.raises(DisclosureError, match="上传或提交该版本的人不能审查"):
         review(version, actor=staff.editor_a, outcome=Review.Outcome.PASSED)
     assert not Review.objects.exists()
+
+
+def test_the_one_who_submitted_a_version_may_not_review_it(staff):
+    """A second editor who is also a reviewer submits the first editor's upload: someone else reviews."""
+    from disclosures.models import Membership
+    from tests.factories import MembershipFactory, UserFactory
+
+    submitter = UserFactory(username="editor_and_reviewer_a")
+    MembershipFactory(user=submitter, role=Membership.Role.EDITOR, department=staff.department_a)
+    MembershipFactory(user=submitter, role=Membership.Role.REVIEWER, department=staff.department_a)
+    version = ready_for_review(staff)
+    submit(version, actor=submitter)
+    with pytest.raises(DisclosureError, match="上传或提交该版本的人不能审查"):
+        review(version, actor=submitter, outcome=Review.Outcome.PASSED)
+    assert not Review.objects.exists()
+    decide_flags(version, staff.reviewer_a)
+    assert review(version, actor=staff.reviewer_a, outcome=Review.Outcome.PASSED).outcome == Review.Outcome.PASSED
 
 
 def test_only_reviewers_of_the_department_review_and_publish(staff):

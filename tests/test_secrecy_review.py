@@ -132,6 +132,20 @@ def test_another_departments_editor_cannot_decide_and_a_published_version_cannot
     assert SecrecyFlag.objects.get(pk=flag.pk).undecided
 
 
+def test_under_review_the_one_who_submitted_cannot_decide_a_flag_even_holding_the_reviewer_role(staff):
+    from disclosures.models import Membership
+
+    version = ready_for_review(staff)
+    Membership.objects.create(user=staff.editor_a, role="reviewer", department=version.disclosure.department)
+    submit(version, actor=staff.editor_a)
+    flag = version.secrecy_flags.get(text="梁明辉")
+    with pytest.raises(DisclosureError, match="上传或提交该版本的人不能处理其保密审查标记"):
+        decide(flag, decision="false_positive", actor=staff.editor_a)
+    assert SecrecyFlag.objects.get(pk=flag.pk).undecided
+    decide(flag, decision="false_positive", actor=staff.reviewer_a)
+    assert SecrecyFlag.objects.get(pk=flag.pk).decision == "false_positive"
+
+
 def test_the_command_leaves_a_flagged_backfill_as_a_draft_and_prints_each_flag():
     out = io.StringIO()
     arguments = [str(SEED004), "--region", "辽宁省/抚顺市", "--department", "抚顺市工业和信息化局", "--year", "2025",

@@ -162,7 +162,7 @@ def decide(flag, *, decision, actor, reason="", replacement=""):
     保留 needs a reason; 删改 replaces the flagged text in the draft's cell or paragraph (with
     `replacement`, or ×××) and records the change; 误报 says the scan was wrong."""
     from disclosures import notifications
-    from disclosures.services import DisclosureError, _locked, _require, clean_text, record
+    from disclosures.services import DisclosureError, _locked, _require, clean_text, prepared_by, record
 
     flag = SecrecyFlag.objects.select_for_update().get(pk=flag.pk)
     version = _locked(flag.version)
@@ -173,6 +173,9 @@ def decide(flag, *, decision, actor, reason="", replacement=""):
     _require(actor, disclosure.department, *roles)
     if version.status not in EDITABLE:
         raise DisclosureError("已公开或已作废的版本不能再处理保密审查标记。")
+    if version.status != Version.Status.DRAFT and prepared_by(version, actor):
+        # Under review the decision is the reviewer's, a second pair of eyes (等保 2.0 职责分离), as in review().
+        raise DisclosureError("上传或提交该版本的人不能处理其保密审查标记。")
     if decision not in (SecrecyFlag.Decision.KEEP, SecrecyFlag.Decision.EDIT, SecrecyFlag.Decision.FALSE_POSITIVE):
         raise DisclosureError("请选择：保留、删改或误报。")
     reason = clean_text(reason)
