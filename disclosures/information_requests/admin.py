@@ -60,6 +60,8 @@ class AppealInline(ReadOnlyInline):
 
 @admin.register(InformationRequest)
 class InformationRequestAdmin(SuperuserOnly, admin.ModelAdmin):
+    """Masked here too: a full reveal is the request handler's, on the staff page, and audited there."""
+
     list_display = [
         "short_code",
         "department",
@@ -72,7 +74,25 @@ class InformationRequestAdmin(SuperuserOnly, admin.ModelAdmin):
     ]
     list_filter = ["status", "applicant_type", "department"]
     search_fields = ["name", "tracking_code"]
+    exclude = ["id_number", "phone", "email", "address"]
+    readonly_fields = ["masked_id_number", "masked_phone", "masked_email", "masked_address", "anonymised_on"]
     inlines = [ExtensionInline, ConsultationInline, FeeNoticeInline, AppealInline, EventInline]
+
+    @admin.display(description="证件号码")
+    def masked_id_number(self, obj):
+        return obj.masked_id_number
+
+    @admin.display(description="联系电话")
+    def masked_phone(self, obj):
+        return obj.masked_phone
+
+    @admin.display(description="电子邮箱")
+    def masked_email(self, obj):
+        return obj.masked_email
+
+    @admin.display(description="通讯地址")
+    def masked_address(self, obj):
+        return obj.masked_address
 
     def has_add_permission(self, request):
         return False

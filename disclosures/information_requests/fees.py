@@ -39,13 +39,15 @@ def monthly_count(request) -> int:
 
     from .models import InformationRequest
 
+    if not request.id_number_hash:
+        return 0  # anonymised (retention.py): the applicant can no longer be told apart
     submitted = timezone.localtime(request.submitted_at)
     month_start = submitted.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     return (
         InformationRequest.objects.filter(
             department=request.department,
             id_type=request.id_type,
-            id_number=request.id_number,
+            id_number_hash=request.id_number_hash,
             submitted_at__gte=month_start,
         )
         .filter(Q(submitted_at__lt=request.submitted_at) | Q(submitted_at=request.submitted_at, pk__lte=request.pk))

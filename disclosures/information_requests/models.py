@@ -8,9 +8,14 @@ import secrets
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router
 from django.utils import timezone
 
+from disclosures import audit_chain, audit_context
+from disclosures.append_only import AppendOnlyQuerySet
+
+from . import personal_data
+from .fields import EncryptedCharField, EncryptedEmailField
 from .outcomes import Outcome
 
 # No 0/O, 1/I/L: a code read aloud or copied by hand should survive. 31 symbols × 20 ≈ 99 bits.
@@ -88,7 +93,12 @@ class InformationRequestQuerySet(models.QuerySet):
 
 
 class InformationRequest(models.Model):
-    """An application for government information (条例第二十九条). Never public."""
+    """An application for government information (条例第二十九条). Never public.
+
+    The ID number, phone, e-mail and address are stored encrypted (personal_data, fields); the keyed hashes
+    beside them answer "same applicant?" and "right phone suffix?" without decrypting anything. After the
+    retention period the identity is removed (retention.anonymise) and `anonymised_on` says when.
+    """
 
     department = models.ForeignKey(
         "disclosures.Department", on_delete=models.PROTECT, related_name="information_requests", verbose_name="受理机关"
@@ -102,10 +112,13 @@ class InformationRequest(models.Model):
     name = models.CharField("姓名或名称", max_length=200)
     contact_person = models.CharField("联系人", max_length=100, blank=True)
     id_type = models.CharField("证件类型", max_length=30, choices=IdType.choices)
-    id_number = models.CharField("证件号码", max_length=40)
-    phone = models.CharField("联系电话", max_length=30)
-    email = models.EmailField("电子邮箱", blank=True)
-    address = models.CharField("通讯地址", max_length=300, blank=True)
+    id_number = EncryptedCharField("证件号码", max_length=40)
+    phone = EncryptedCharField("联系电话", max_length=30)
+    email = EncryptedEmailField("电子邮箱", blank=True)
+    address = EncryptedCharField("通讯地址", max_length=300, blank=True)
+    id_number_hash = models.CharField("证件号码检索值", max_length=64, blank=True, editable=False)
+    lookup_hash = models.CharField("查询校验值", max_length=64, blank=True, editable=False)
+    anonymised_on = models.DateField("匿名化日期", null=True, blank=True, editable=False)
 
     information_title = models.CharField("所需信息名称", max_length=300, blank=True)
     document_number = models.CharField("文号", max_length=100, blank=True)
@@ -141,7 +154,7 @@ class InformationRequest(models.Model):
         verbose_name = "政府信息公开申请"
         verbose_name_plural = "政府信息公开申请"
         ordering = ["-submitted_at", "-pk"]
-        indexes = [models.Index(fields=["department", "status"]), models.Index(fields=["id_number"])]
+        indexes = [models.Index(fields=["department", "status"]), models.Index(fields=["id_number_hash"])]
 
     def __str__(self):
         return f"{self.department} · {self.short_code} · {self.get_status_display()}"
@@ -160,14 +173,34 @@ class InformationRequest(models.Model):
 
     @property
     def masked_id_number(self):
-        value = self.id_number
-        if len(value) <= 8:
-            return value[:1] + "*" * max(len(value) - 2, 0) + value[-1:]
-        return value[:4] + "*" * (len(value) - 8) + value[-4:]
+        return personal_data.mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self):
+        return personal_data.mask_phone(self.phone)
+
+    @property
+    def masked_email(self):
+        return personal_data.mask_email(self.email)
+
+    @property
+    def masked_address(self):
+        return personal_data.mask_address(self.address)
 
     @property
     def phone_suffix(self):
         return "".join(ch for ch in self.phone if ch.isdigit())[-4:]
+
+    def refresh_hashes(self):
+        self.id_number_hash = personal_data.id_number_hash(self.id_number)
+        suffix = self.phone_suffix
+        self.lookup_hash = personal_data.lookup_hash(self.tracking_code, suffix) if suffix else ""
+
+    def save(self, *args, **kwargs):
+        # A save of chosen fields (every state change) leaves the personal data, and so its hashes, alone.
+        if kwargs.get("update_fields") is None:
+            self.refresh_hashes()
+        super().save(*args, **kwargs)
 
     def summary(self, length=60):
         text = self.information_title or self.description
@@ -220,6 +253,15 @@ class RequestEvent(models.Model):
     public = models.BooleanField("申请人可见", default=True)
     remarks = models.TextField("说明", blank=True)
     data = models.JSONField("数据", default=dict, blank=True)
+    ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    user_agent = models.CharField("浏览器标识", max_length=audit_context.USER_AGENT_LENGTH, blank=True)
+    previous_hash = models.CharField("上一条摘要", max_length=64, blank=True, editable=False)
+    hash = models.CharField("摘要", max_length=64, blank=True, editable=False)
+
+    # What the hash covers (disclosures/audit_chain.py). A field added later goes at the end.
+    CHAIN_FIELDS = ("request", "action", "actor", "actor_name", "at", "public", "remarks", "data", "ip_address", "user_agent")
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "办理记录"
@@ -232,7 +274,11 @@ class RequestEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("办理记录只能追加，不能修改。")
-        super().save(*args, **kwargs)
+        if self.ip_address is None and not self.user_agent:
+            self.ip_address = audit_context.client_address()
+            self.user_agent = audit_context.user_agent()
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        audit_chain.append(self, lambda: super(RequestEvent, self).save(*args, **kwargs), using)
 
     def delete(self, *args, **kwargs):
         raise ValueError("办理记录不能删除。")

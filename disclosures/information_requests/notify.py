@@ -1,17 +1,28 @@
-"""Messages to the applicant and to staff. Sent from inside the service functions (never from views)."""
+"""Messages to the applicant and to staff. Sent from inside the service functions (never from views).
+
+A message to the applicant links to the lookup page and gives the tracking code in the text, never in a
+link: a code in a URL ends up in access logs and browser histories. Messages to staff name a request by the
+first characters of its code and carry no personal data of the applicant (个人信息保护法第六条).
+"""
 
 import logging
 
+from django.conf import settings
 from django.core.mail import send_mail
+from django.urls import reverse
 
 from disclosures.models import Membership
 
 log = logging.getLogger(__name__)
 
-FOOTER = (
-    "\n\n您可在本平台“政府信息公开申请查询”页面，凭查询码和申请时所留电话号码的后四位查看办理进度和答复。"
-    "\n本邮件由系统自动发送，请勿直接回复。"
-)
+
+def footer(request):
+    return (
+        f"\n\n查询码：{request.display_code}"
+        f"\n您可在“政府信息公开申请查询”页面（{settings.SITE_URL}{reverse('information_requests:lookup')}），"
+        "凭查询码和申请时所留电话号码的后四位查看办理进度和答复。"
+        "\n本邮件由系统自动发送，请勿直接回复。"
+    )
 
 
 def _send(subject, body, recipients):
@@ -21,11 +32,12 @@ def _send(subject, body, recipients):
     try:
         send_mail(subject, body, None, recipients)
     except Exception:  # a mail server outage must not undo a legal step already taken
-        log.exception("could not send %r to %s", subject, recipients)
+        # The addresses stay out of the log: an applicant's e-mail is personal data (个人信息保护法第五十一条).
+        log.exception("could not send %r to %d recipient(s)", subject, len(recipients))
 
 
 def applicant(request, subject, body):
-    _send(f"【政府信息公开申请】{subject}", f"{request.name}：\n\n{body}{FOOTER}", [request.email])
+    _send(f"【政府信息公开申请】{subject}", f"{request.name}：\n\n{body}{footer(request)}", [request.email])
 
 
 def staff(request, subject, body, roles=(Membership.Role.REQUEST_HANDLER,)):

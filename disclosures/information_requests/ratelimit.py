@@ -1,10 +1,9 @@
 """A fixed-window counter in Django's cache: enough to slow down scripts, no extra service."""
 
-import hashlib
-import hmac
-
 from django.conf import settings
 from django.core.cache import cache
+
+from . import personal_data
 
 
 def client_ip(request) -> str:
@@ -38,5 +37,4 @@ def hit(key: str, window_seconds: int) -> int:
 
 def fingerprint(value: str) -> str:
     """A counter key for personal data (an ID number) that does not put the data itself in the cache."""
-    normalized = "".join(str(value).split()).upper()
-    return hmac.new(settings.SECRET_KEY.encode(), normalized.encode(), hashlib.sha256).hexdigest()[:32]
+    return personal_data.keyed_hash("ratelimit", personal_data.normalize_identifier(value))[:32]

@@ -122,11 +122,13 @@ def submit_request(data: dict, *, now=None) -> InformationRequest:
     (第三十一条: online, the day both sides confirm)."""
     now = now or timezone.now()
     request = InformationRequest(**data, submitted_at=now, privacy_consent_at=now)
+    request.refresh_hashes()
+    # The same applicant by the keyed hash of the ID number: the number itself is stored encrypted.
     request.possible_repeat_of = (
         InformationRequest.objects.filter(
             department=request.department,
             id_type=request.id_type,
-            id_number=request.id_number,
+            id_number_hash=request.id_number_hash,
             description=request.description,
         )
         .order_by("submitted_at")
@@ -139,7 +141,7 @@ def submit_request(data: dict, *, now=None) -> InformationRequest:
     notify.applicant(
         request,
         "申请已提交",
-        f"您向{request.department}提出的政府信息公开申请已提交。\n查询码：{request.display_code}\n"
+        f"您向{request.department}提出的政府信息公开申请已提交。请妥善保存下方的查询码。\n"
         "工作人员确认登记后开始计算答复期限（20个工作日，登记当日不计算在内）。",
     )
     notify.staff(request, "新的政府信息公开申请", f"收到一件新的政府信息公开申请（{request.short_code}），请及时登记。")

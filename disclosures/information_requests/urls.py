@@ -6,11 +6,12 @@ app_name = "information_requests"
 urlpatterns = [
     path("", public.apply, name="apply"),
     path("status/", public.lookup, name="lookup"),
-    path("status/<str:code>/", public.status, name="status"),
-    path("status/<str:code>/receipt/", public.receipt, name="receipt"),
-    path("status/<str:code>/amend/", public.amend, name="amend"),
-    path("status/<str:code>/letter/", public.letter, name="letter"),
-    path("status/<str:code>/files/<int:file_id>/", public.disclosed_file, name="file"),
+    # No tracking code in any path: the session proves access (views/public.py).
+    path("my/<int:pk>/", public.status, name="status"),
+    path("my/<int:pk>/receipt/", public.receipt, name="receipt"),
+    path("my/<int:pk>/amend/", public.amend, name="amend"),
+    path("my/<int:pk>/letter/", public.letter, name="letter"),
+    path("my/<int:pk>/files/<int:file_id>/", public.disclosed_file, name="file"),
     path("staff/", staff.home, name="staff_home"),
     path("staff/departments/<int:department>/", staff.inbox, name="inbox"),
     path("staff/departments/<int:department>/report/", staff.annual_report, name="report"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("staff/requests/<int:pk>/", staff.detail, name="detail"),
     path("staff/requests/<int:pk>/letter/", staff.letter, name="staff_letter"),
     path("staff/requests/<int:pk>/files/<int:file_id>/", staff.reply_file, name="staff_file"),
+    path("staff/requests/<int:pk>/personal-data/", staff.reveal, name="reveal"),
     path("staff/requests/<int:pk>/appeals/<int:appeal_id>/result/", staff.appeal_result, name="appeal_result"),
     path("staff/requests/<int:pk>/<slug:action>/", staff.act, name="act"),
 ]

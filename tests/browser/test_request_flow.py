@@ -81,6 +81,8 @@ def look_up(page, live_server, code):
     page.fill("#id_phone_suffix", "5678")
     page.click("form.form button[type=submit]")
     page.wait_for_selector("#status")
+    # The code went in a POST; the address bar (and the server's access log) never shows it.
+    assert code.replace("-", "").upper() not in page.url.upper()
 
 
 def open_action(page, name):
@@ -116,6 +118,7 @@ def test_a_request_from_application_to_letter(live_server, browser, setup, clock
     code = citizen.locator("#tracking-code").inner_text()
     request = InformationRequest.objects.get()
     assert code == request.display_code and len(request.tracking_code) == 20
+    assert request.tracking_code not in citizen.url
 
     # 2. Staff confirm receipt: the clock starts; 20 working days end on 10-22.
     log_in(staff, live_server, "fushun_handler")
@@ -124,6 +127,13 @@ def test_a_request_from_application_to_letter(live_server, browser, setup, clock
     assert "1101**********002X" in staff.locator("table.inbox-table").inner_text()
     staff.screenshot(path=str(screenshots_dir / "request-inbox.png"), full_page=True)
     staff.locator("table.inbox-table a.code").first.click()
+    # Masked by default; the handler reveals the full number when the case needs it (audited).
+    assert staff.locator("#phone").inner_text() == "139****5678"
+    staff.click("#reveal button")
+    assert staff.locator("#id-number").inner_text() == "11010519491231002X"
+    assert "本次查看已记入安全审计日志" in staff.locator("#revealed-note").inner_text()
+    staff.goto(live_server.url + reverse("information_requests:detail", args=[request.pk]))
+    assert staff.locator("#id-number").inner_text() == "1101**********002X"
     staff.click("#action-receive button")
     assert "已登记" in staff.locator(".messages").inner_text()
     assert "2026年10月22日" in staff.locator("#due-on").inner_text()

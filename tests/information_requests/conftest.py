@@ -111,7 +111,7 @@ def grant_session(client, request):
     from django.contrib.sessions.backends.db import SessionStore
 
     session = SessionStore()
-    session["information_requests"] = [request.tracking_code]
+    session["information_requests"] = [request.pk]
     session.save()
     client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
 

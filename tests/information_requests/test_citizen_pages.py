@@ -46,7 +46,7 @@ def text(response):
 def test_a_citizen_applies_and_gets_a_receipt_with_an_unguessable_code(client, department, mailoutbox):
     response = client.post(APPLY, form_data(department), follow=True)
     request = InformationRequest.objects.get()
-    assert response.redirect_chain[-1][0] == reverse("information_requests:receipt", args=[request.tracking_code])
+    assert response.redirect_chain[-1][0] == reverse("information_requests:receipt", args=[request.pk])
     assert re.fullmatch(r"[2-9A-HJKMNP-Z]{20}", request.tracking_code)
     assert str(request.pk) not in request.tracking_code
     page = text(response)
@@ -55,7 +55,7 @@ def test_a_citizen_applies_and_gets_a_receipt_with_an_unguessable_code(client, d
     assert request.display_code in mailoutbox[0].body
     # Another browser cannot open the receipt.
     client.cookies.clear()
-    assert client.get(reverse("information_requests:receipt", args=[request.tracking_code])).status_code == 404
+    assert client.get(reverse("information_requests:receipt", args=[request.pk])).status_code == 404
 
 
 def test_the_form_offers_the_department_chosen_on_its_page(client, department):
@@ -151,7 +151,7 @@ def _credit_code(first17):
 def test_the_status_page_needs_the_code_and_the_phone_suffix(client, department, handler, frozen):
     frozen(D(2026, 9, 18))
     request = received(department, handler, D(2026, 9, 18))
-    status_url = reverse("information_requests:status", args=[request.tracking_code])
+    status_url = reverse("information_requests:status", args=[request.pk])
     # Without proof, the status URL shows nothing and sends the visitor to the lookup form.
     response = client.get(status_url)
     assert response.status_code == 302 and response["Location"].startswith(LOOKUP)
@@ -201,9 +201,9 @@ def test_the_applicant_amends_on_the_status_page(client, department, handler, fr
     services.send_amendment_notice(request, instructions="请写明资金名称。", deadline=D(2026, 10, 15), actor=handler)
     frozen(D(2026, 9, 24))
     grant_session(client, request)
-    page = text(client.get(reverse("information_requests:status", args=[request.tracking_code])))
+    page = text(client.get(reverse("information_requests:status", args=[request.pk])))
     assert "补正通知" in page and "请写明资金名称。" in page and "提交补正" in page
-    amend_url = reverse("information_requests:amend", args=[request.tracking_code])
+    amend_url = reverse("information_requests:amend", args=[request.pk])
     empty = client.post(amend_url, {"text": ""})
     assert empty.status_code == 400 and "这个字段是必填项。" in text(empty)
     response = client.post(amend_url, {"text": "技术改造专项资金"}, follow=True)
@@ -225,18 +225,18 @@ def test_the_applicant_downloads_the_letter_and_the_files(client, department, ha
         actor=handler,
     )
     grant_session(client, request)
-    page = text(client.get(reverse("information_requests:status", args=[request.tracking_code])))
+    page = text(client.get(reverse("information_requests:status", args=[request.pk])))
     assert "处理结果：<strong>部分公开</strong>" in page and "下载告知书（PDF）" in page and "分配结果.xlsx" in page
-    letter = client.get(reverse("information_requests:letter", args=[request.tracking_code]))
+    letter = client.get(reverse("information_requests:letter", args=[request.pk]))
     assert letter["Content-Type"] == "application/pdf"
     assert b"".join(letter.streaming_content)[:5] == b"%PDF-"
     stored = reply.files.get()
-    download = client.get(reverse("information_requests:file", args=[request.tracking_code, stored.pk]))
+    download = client.get(reverse("information_requests:file", args=[request.pk, stored.pk]))
     assert b"".join(download.streaming_content) == b"PK fake workbook"
     # Another browser gets nothing.
     client.cookies.clear()
-    assert client.get(reverse("information_requests:letter", args=[request.tracking_code])).status_code == 404
-    assert client.get(reverse("information_requests:file", args=[request.tracking_code, stored.pk])).status_code == 404
+    assert client.get(reverse("information_requests:letter", args=[request.pk])).status_code == 404
+    assert client.get(reverse("information_requests:file", args=[request.pk, stored.pk])).status_code == 404
 
 
 def test_the_status_page_keeps_internal_steps_and_the_third_party_to_staff(
@@ -251,7 +251,7 @@ def test_the_status_page_keeps_internal_steps_and_the_third_party_to_staff(
         request, third_party="抚顺某化工有限公司", contact="024-1234567", matter="是否涉及商业秘密", reason="申报材料可能含有其商业秘密", actor=handler
     )
     grant_session(client, request)
-    page = text(client.get(reverse("information_requests:status", args=[request.tracking_code])))
+    page = text(client.get(reverse("information_requests:status", args=[request.pk])))
     assert "征求第三方意见" in page and "征求第三方意见期间不计算在答复期限内" in page
     for private in [
         "抚顺某化工有限公司",

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def status_page(client, request):
     grant_session(client, request)
-    return client.get(reverse("information_requests:status", args=[request.tracking_code])).content.decode()
+    return client.get(reverse("information_requests:status", args=[request.pk])).content.decode()
 
 
 def test_it_counts_twenty_working_days_across_national_day_with_make_up_weekend_days(

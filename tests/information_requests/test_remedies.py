@@ -71,7 +71,7 @@ def test_the_status_page_states_the_remedy_of_its_outcome(client, department, ha
     request = received(department, handler, D(2026, 9, 18))
     services.send_reply(request, outcome="withheld_process", reasons="会议讨论记录。", actor=handler)
     grant_session(client, request)
-    page = client.get(reverse("information_requests:status", args=[request.tracking_code])).content.decode()
+    page = client.get(reverse("information_requests:status", args=[request.pk])).content.decode()
     assert REVIEW_FIRST in page
     assert "逾期未答复" not in page
 
@@ -79,7 +79,7 @@ def test_the_status_page_states_the_remedy_of_its_outcome(client, department, ha
 def test_an_overdue_request_tells_the_applicant_to_apply_for_review_first(client, department, handler, frozen):
     frozen(D(2026, 9, 18))
     request = received(department, handler, D(2026, 9, 18))
-    url = reverse("information_requests:status", args=[request.tracking_code])
+    url = reverse("information_requests:status", args=[request.pk])
     request.refresh_from_db()
     frozen(request.due_on)  # the last day: still in time
     grant_session(client, request)

@@ -65,7 +65,7 @@ def test_a_late_amendment_notice_neither_stops_nor_restarts_the_clock(client, de
     assert request.status == Status.AWAITING_AMENDMENT and request.due_on == due
     assert "答复期限不因补正而重新计算，仍为2026年10月22日" in mailoutbox[-1].body
     grant_session(client, request)
-    page = client.get(reverse("information_requests:status", args=[request.tracking_code])).content.decode()
+    page = client.get(reverse("information_requests:status", args=[request.pk])).content.decode()
     assert "本通知超过登记后7个工作日发出，答复期限不因补正而重新计算" in page and "2026年10月22日" in page
     frozen(D(2026, 10, 12))
     services.submit_amendment(request, "2025年度")

@@ -2,21 +2,26 @@
 
 A request is never public. The status pages open only for a browser session that proved it knows
 the tracking code and the last four digits of the phone number (or that just submitted it).
+
+No URL carries the tracking code (个人信息保护法第五十一条; 等保 2.0 安全审计: access logs, proxies and
+browser histories keep paths and query strings). The code travels in a POST to the lookup page; the pages
+after it are /requests/my/<id>/…, where the id is the row's number, which proves nothing: each view checks it
+against the ids the session has proved.
 """
 
 import hmac
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from disclosures.models import Department
 
-from .. import clock, ratelimit, remedies, services
+from .. import clock, personal_data, ratelimit, remedies, services
 from ..forms import AmendForm, ApplicationForm, StatusLookupForm
 from ..letter import letter_response
 from ..models import InformationRequest, Status, normalize_tracking_code
@@ -32,19 +37,38 @@ LOOKUP_FAILURES_PER_IP = 10
 LOOKUP_FAILURES_PER_CODE = 5
 HOUR = 3600
 SESSION_KEY = "information_requests"
+# Compared when the code is unknown, so that a wrong code costs the same time as a wrong suffix.
+NO_MATCH = "-" * 64
 
 
 def grant(session, request):
-    codes = [code for code in session.get(SESSION_KEY, []) if code != request.tracking_code]
-    session[SESSION_KEY] = ([request.tracking_code] + codes)[:20]
+    """Remember (by row id, not by code: the session table is no place for the secret) that this session
+    proved access to the request."""
+    ids = [pk for pk in session.get(SESSION_KEY, []) if pk != request.pk]
+    session[SESSION_KEY] = ([request.pk] + ids)[:20]
 
 
-def request_for_session(http_request, code) -> InformationRequest:
+def request_for_session(http_request, pk) -> InformationRequest:
     """The request, if this session has proved access to it; otherwise 404 (nothing is revealed)."""
-    code = normalize_tracking_code(code)
-    if code not in http_request.session.get(SESSION_KEY, []):
+    if pk not in http_request.session.get(SESSION_KEY, []):
         raise Http404
-    return get_object_or_404(InformationRequest.objects.select_related("department__region"), tracking_code=code)
+    return get_object_or_404(InformationRequest.objects.select_related("department__region"), pk=pk)
+
+
+def chosen_department(form):
+    """The department picked on the form (or passed in the link), for the privacy notice."""
+    value = str(form["department"].value() or "")
+    return Department.objects.filter(pk=value).first() if value.isdigit() else None
+
+
+def apply_page(request, form, status=200):
+    return render(
+        request,
+        "information_requests/apply.html",
+        {"form": form, "department": chosen_department(form), "retention_years": settings.PERSONAL_DATA_RETENTION_YEARS,
+         "operator_contact": settings.PERSONAL_DATA_CONTROLLER_CONTACT},
+        status=status,
+    )  # fmt: skip
 
 
 @never_cache
@@ -57,19 +81,19 @@ def apply(request):
                 request,
                 f"提交过于频繁：同一网络地址每小时最多提交{SUBMISSIONS_PER_HOUR_PER_ADDRESS}件申请，请一小时后再试。",
             )
-            return render(request, "information_requests/apply.html", {"form": form}, status=429)
+            return apply_page(request, form, status=429)
         if form.is_valid():
             applicant_key = f"information_requests:submit-applicant:{ratelimit.fingerprint(form.cleaned_data['id_number'])}"
             if ratelimit.count(applicant_key) >= SUBMISSIONS_PER_HOUR:
                 messages.error(
                     request, f"提交过于频繁：同一申请人每小时最多提交{SUBMISSIONS_PER_HOUR}件申请，请一小时后再试。"
                 )
-                return render(request, "information_requests/apply.html", {"form": form}, status=429)
+                return apply_page(request, form, status=429)
             ratelimit.hit(ip_key, HOUR)
             ratelimit.hit(applicant_key, HOUR)
             information_request = services.submit_request(form.request_data())
             grant(request.session, information_request)
-            return redirect("information_requests:receipt", code=information_request.tracking_code)
+            return redirect("information_requests:receipt", pk=information_request.pk)
         if form.has_error("__all__", "honeypot"):
             ratelimit.hit(ip_key, HOUR)
     else:
@@ -78,12 +102,12 @@ def apply(request):
         if department.isdigit() and Department.objects.filter(pk=department).exists():
             initial["department"] = department
         form = ApplicationForm(initial=initial)
-    return render(request, "information_requests/apply.html", {"form": form})
+    return apply_page(request, form)
 
 
 @never_cache
-def receipt(request, code):
-    information_request = request_for_session(request, code)
+def receipt(request, pk):
+    information_request = request_for_session(request, pk)
     return render(request, "information_requests/receipt.html", {"r": information_request})
 
 
@@ -94,7 +118,8 @@ def lookup(request):
         form = StatusLookupForm(request.POST)
         if form.is_valid():
             code = normalize_tracking_code(form.cleaned_data["tracking_code"])
-            code_key = f"information_requests:lookup-code:{code}:{ratelimit.client_ip(request)}"
+            # The cache key holds a keyed hash of the code, not the code.
+            code_key = f"information_requests:lookup-code:{ratelimit.fingerprint(code)}:{ratelimit.client_ip(request)}"
             if (
                 ratelimit.count(ip_key) >= LOOKUP_FAILURES_PER_IP
                 or ratelimit.count(code_key) >= LOOKUP_FAILURES_PER_CODE
@@ -102,17 +127,19 @@ def lookup(request):
                 messages.error(request, "查询失败次数过多，请一小时后再试。")
                 return render(request, "information_requests/lookup.html", {"form": form}, status=429)
             found = InformationRequest.objects.filter(tracking_code=code).first()
-            # Compare in constant time, and the same way whether or not the code exists.
-            expected = found.phone_suffix if found else "----"
-            if found and hmac.compare_digest(expected, form.cleaned_data["phone_suffix"]):
+            # Compare in constant time, and the same way whether or not the code exists. An anonymised
+            # request (retention.py) has no lookup hash left: it cannot be opened any more.
+            expected = found.lookup_hash if found and found.lookup_hash else NO_MATCH
+            given = personal_data.lookup_hash(code, form.cleaned_data["phone_suffix"])
+            if found and hmac.compare_digest(expected, given):
                 grant(request.session, found)
-                return redirect("information_requests:status", code=found.tracking_code)
+                return redirect("information_requests:status", pk=found.pk)
             ratelimit.hit(ip_key, HOUR)
             ratelimit.hit(code_key, HOUR)
             messages.error(request, "查询码或电话号码后四位不正确，请核对后重试。")
             return render(request, "information_requests/lookup.html", {"form": form}, status=404)
     else:
-        form = StatusLookupForm(initial={"tracking_code": request.GET.get("code", "")})
+        form = StatusLookupForm()
     return render(request, "information_requests/lookup.html", {"form": form})
 
 
@@ -145,18 +172,18 @@ def status_context(information_request, amend_form=None):
 
 
 @never_cache
-def status(request, code):
+def status(request, pk):
     try:
-        information_request = request_for_session(request, code)
+        information_request = request_for_session(request, pk)
     except Http404:
-        return redirect(reverse("information_requests:lookup") + "?code=" + normalize_tracking_code(code))
+        return redirect("information_requests:lookup")
     return render(request, "information_requests/status.html", status_context(information_request))
 
 
 @never_cache
 @require_POST
-def amend(request, code):
-    information_request = request_for_session(request, code)
+def amend(request, pk):
+    information_request = request_for_session(request, pk)
     form = AmendForm(request.POST)
     if form.is_valid():
         try:
@@ -165,18 +192,18 @@ def amend(request, code):
             messages.error(request, str(error))
         else:
             messages.success(request, "补正申请已提交，答复期限自今日起重新计算。")
-            return redirect("information_requests:status", code=information_request.tracking_code)
+            return redirect("information_requests:status", pk=information_request.pk)
     return render(request, "information_requests/status.html", status_context(information_request, form), status=400)
 
 
 @never_cache
-def letter(request, code):
-    return letter_response(request_for_session(request, code))
+def letter(request, pk):
+    return letter_response(request_for_session(request, pk))
 
 
 @never_cache
-def disclosed_file(request, code, file_id):
-    information_request = request_for_session(request, code)
+def disclosed_file(request, pk, file_id):
+    information_request = request_for_session(request, pk)
     reply = getattr(information_request, "reply", None)
     if reply is None or reply.outcome not in DISCLOSING:
         raise Http404

@@ -1,6 +1,14 @@
 """Staff pages under /requests/staff/: inbox per department, a request's page and its actions, the
 annual report. Every view goes through `department_for` or `request_for`, which return the object or
-raise 404 for staff of another department (they do not learn that it exists)."""
+raise 404 for staff of another department (they do not learn that it exists).
+
+Personal data (个人信息保护法第六条 最小必要, 第五十一条 操作权限): the handlers and approvers of the
+department see the applicant's name and the ID number, phone, e-mail and address masked; a request handler
+of the department may reveal them in full, once per click, and each reveal goes into the security audit
+trail. The finance bureau's administrator (role admin, above the department) oversees the counts, time
+limits and the annual report, and never sees who applied: names and contact data read "（已隐去）", the
+inbox search does not search names, and the decision letter (addressed to the applicant) is not served.
+"""
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from disclosures import workdays
+from disclosures.audit_trail import record_export, record_security_event
 from disclosures.models import Department, Membership, Region, roles_in_department
 
 from .. import clock, fees, forms, report, services
@@ -23,6 +32,16 @@ from ..outcomes import OUTCOME_RULES
 
 VIEWING_ROLES = {Membership.Role.REQUEST_HANDLER, Membership.Role.REQUEST_APPROVER, Membership.Role.ADMIN}
 HANDLING_ROLES = services.HANDLING_ROLES
+REVEALING_ROLES = {Membership.Role.REQUEST_HANDLER}
+
+
+def sees_identity(roles) -> bool:
+    """The applicant's name (and masked contact data) is for those who handle requests, not for overseers."""
+    return bool(roles & HANDLING_ROLES)
+
+
+def may_reveal(roles) -> bool:
+    return bool(roles & REVEALING_ROLES)
 
 
 def department_for(user, pk) -> tuple[Department, set]:
@@ -107,10 +126,12 @@ def inbox(request, department):
         data = filter_form.cleaned_data
         if data["q"]:
             q = data["q"].strip()
-            rows = rows.filter(
-                Q(name__icontains=q) | Q(tracking_code__istartswith=q.upper()) | Q(description__icontains=q)
-                | Q(information_title__icontains=q)
-            )  # fmt: skip
+            matches = (
+                Q(tracking_code__istartswith=q.upper()) | Q(description__icontains=q) | Q(information_title__icontains=q)
+            )
+            if sees_identity(roles):  # an overseer could otherwise learn who applied by searching a name
+                matches |= Q(name__icontains=q)
+            rows = rows.filter(matches)
         if data["handler"] == "none":
             rows = rows.filter(handler__isnull=True)
         elif data["handler"]:
@@ -139,11 +160,12 @@ def inbox(request, department):
             "filter_form": filter_form,
             "today": today,
             "can_handle": bool(roles & HANDLING_ROLES),
+            "identity_hidden": not sees_identity(roles),
         },
     )
 
 
-def detail_context(information_request, roles, bound=None):
+def detail_context(information_request, roles, bound=None, revealed=False):
     today = timezone.localdate()
     bound = bound or {}
     r = information_request
@@ -216,6 +238,9 @@ def detail_context(information_request, roles, bound=None):
         "events": r.events.all(),
         "actions": actions,
         "can_handle": can_handle,
+        "identity_hidden": not sees_identity(roles),
+        "can_reveal": may_reveal(roles) and r.anonymised_on is None,
+        "revealed": revealed,
         "outcome_articles": {key: rule.article for key, rule in OUTCOME_RULES.items()},
     }
 
@@ -225,6 +250,29 @@ def detail_context(information_request, roles, bound=None):
 def detail(request, pk):
     information_request, roles = request_for(request.user, pk)
     return render(request, "information_requests/staff/detail.html", detail_context(information_request, roles))
+
+
+@never_cache
+@login_required
+@require_POST
+def reveal(request, pk):
+    """显示完整信息: the applicant's ID number, phone, e-mail and address in full, in this response only
+    (nothing is stored in the session), for a request handler of the department; recorded in the audit
+    trail (个人信息保护法第五十一条; 等保 2.0 安全审计)."""
+    information_request, roles = request_for(request.user, pk)
+    if not may_reveal(roles):
+        raise PermissionDenied("只有本部门依申请公开经办人可以查看申请人的完整个人信息。")
+    if information_request.anonymised_on is not None:
+        raise PermissionDenied("该申请的个人信息已匿名化。")
+    record_security_event(
+        "reveal_personal_data",
+        request=request,
+        remarks=f"查看申请 {information_request.short_code}… 的申请人完整个人信息",
+        request_id=information_request.pk,
+        department_id=information_request.department_id,
+    )
+    context = detail_context(information_request, roles, revealed=True)
+    return render(request, "information_requests/staff/detail.html", context)
 
 
 # Each action: the form it reads, and how it calls the one service function for it.
@@ -376,7 +424,9 @@ def appeal_result(request, pk, appeal_id):
 @never_cache
 @login_required
 def letter(request, pk):
-    information_request, _roles = request_for(request.user, pk)
+    information_request, roles = request_for(request.user, pk)
+    if not sees_identity(roles):
+        raise PermissionDenied("告知书载有申请人姓名，财政部门管理员不能下载。")
     return letter_response(information_request)
 
 
@@ -420,6 +470,7 @@ def annual_report_xlsx(request, department):
     department, _roles = department_for(request.user, department)
     year = _year(request)
     filename, content_type, content = report.xlsx(report.build(department, year))
+    record_export(request, f"{department.name} {year} 年政府信息公开工作年度报告（XLSX）", department=department.name, year=year)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
     return response

@@ -1,16 +1,20 @@
 """Run once a day (cron): closes requests whose amendment or fee deadline passed, resumes the clock of
-consultations whose 15 working days ran out, and reminds handlers of applications waiting for registration."""
+consultations whose 15 working days ran out, reminds handlers of applications waiting for registration, and
+anonymises the applicants of requests closed longer ago than the retention period (retention.py)."""
 
 from django.core.management.base import BaseCommand
 
-from ... import services
+from ... import retention, services
 
 
 class Command(BaseCommand):
-    help = "处理到期事项：逾期未补正、逾期未缴费的申请办结，第三方逾期未答复的恢复计时，久未登记的申请提醒经办人。"
+    help = (
+        "处理到期事项：逾期未补正、逾期未缴费的申请办结，第三方逾期未答复的恢复计时，久未登记的申请提醒经办人，"
+        "办结超过保存期限的申请匿名化申请人个人信息。"
+    )
 
     def handle(self, *args, **options):
-        done = services.expire_deadlines()
+        done = services.expire_deadlines() + retention.anonymise_expired()
         for line in done:
             self.stdout.write(line)
         self.stdout.write(f"共处理 {len(done)} 件。")
