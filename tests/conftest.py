@@ -28,6 +28,15 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _sign_in_checks_off(settings):
+    """The suite signs staff in with force_login and travels in time within one session: the second
+    factor, the idle timeout and password expiry are off, except in tests/accounts, which turn them on."""
+    settings.SECOND_FACTOR_REQUIRED = False
+    settings.SESSION_IDLE_TIMEOUT_MINUTES = 0
+    settings.PASSWORD_MAX_AGE_DAYS = 0
+
+
+@pytest.fixture(autouse=True)
 def _no_pdf_on_publish(settings):
     """PDF layout takes seconds; only the tests about it build one (they set PDF_ON_PUBLISH themselves)."""
     settings.PDF_ON_PUBLISH = "off"

@@ -24,6 +24,7 @@ def production_env(tmp_path, **extra):
         PYTHONPATH=str(ROOT), DJANGO_SETTINGS_MODULE="portal.settings", DEBUG="False",
         SECRET_KEY="a-production-secret-for-this-test-only-0123456789", ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}", PDF_ON_PUBLISH="off",
+        PERSONAL_DATA_KEYS="mW5wQ0ZbVx1gA8Jr3dJ3Gm4Jt6yGq1Xh0lq8U2b7w9M=", PERSONAL_DATA_HASH_KEY="h" * 64,
     )
     env.update(extra)
     return env

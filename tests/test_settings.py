@@ -4,13 +4,15 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 ROOT = settings.BASE_DIR
 
 
 def start(env):
-    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")}
+    dropped = ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "PERSONAL_DATA_KEYS", "PERSONAL_DATA_HASH_KEY")
+    environment = {k: v for k, v in os.environ.items() if k not in dropped}
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-c", "import portal.settings"], cwd=ROOT, env=environment, capture_output=True, text=True
@@ -29,8 +31,28 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert "ALLOWED_HOSTS must be set when DEBUG is off." in result.stderr
 
 
+# A Fernet key and an HMAC key for applicants' personal data, required with DEBUG off.
+PERSONAL_DATA = {"PERSONAL_DATA_KEYS": "mW5wQ0ZbVx1gA8Jr3dJ3Gm4Jt6yGq1Xh0lq8U2b7w9M=", "PERSONAL_DATA_HASH_KEY": "h" * 64}
+
+
 def test_production_starts_when_configured():
-    assert start({"DEBUG": "False", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.org"}).returncode == 0
+    configured = {"DEBUG": "False", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.org", **PERSONAL_DATA}
+    assert start(configured).returncode == 0
+
+
+@pytest.mark.parametrize("missing", ["PERSONAL_DATA_KEYS", "PERSONAL_DATA_HASH_KEY"])
+def test_production_refuses_to_start_without_the_personal_data_keys(missing):
+    env = {"DEBUG": "False", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.org", **PERSONAL_DATA}
+    del env[missing]
+    result = start(env)
+    assert result.returncode != 0
+    assert f"{missing} must be set when DEBUG is off." in result.stderr
+
+
+def test_production_refuses_a_personal_data_key_that_is_not_a_fernet_key():
+    env = {"DEBUG": "False", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.org", **PERSONAL_DATA}
+    result = start({**env, "PERSONAL_DATA_KEYS": "not-a-key"})
+    assert result.returncode != 0 and "each key must be 32 url-safe base64-encoded bytes" in result.stderr
 
 
 def test_database_url_selects_postgresql():
