@@ -340,6 +340,8 @@ def test_the_privacy_notice_names_the_processor_purpose_data_retention_and_right
     settings.PERSONAL_DATA_CONTROLLER_CONTACT = "辽宁省财政厅信息中心，024-12345678"
     page = text(client.get(reverse("information_requests:apply") + f"?department={department.pk}"))
     notice = page[page.index('id="privacy-title"') : page.index('name="consent"')]
+    # The notes for developers stay in the template: the applicant reads only the notice.
+    assert "{#" not in page and "who processes" not in page
     assert "抚顺市工业和信息化局" in notice.split('id="privacy-controller"')[1].split("</dd>")[0]
     assert "辽宁省财政厅信息中心，024-12345678" in notice
     assert "《中华人民共和国政府信息公开条例》办理您的本次申请" in notice
