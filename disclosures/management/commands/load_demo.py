@@ -131,4 +131,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username}  {full_name}（{dict(Membership.Role.choices)[role]}：{scope}）")
         publishing_demo.load(self.stdout)
         call_command("load_request_demo", stdout=self.stdout)
+        if settings.SECOND_FACTOR_REQUIRED:
+            self.stdout.write(
+                "\n管理员、审核人和信息公开工作机构负责人登录时须输入两步验证码："
+                "运行 .venv/bin/python manage.py demo_totp <账号> 得到当前验证码。"
+            )
         self.stdout.write("\n打开 http://127.0.0.1:8000/ 查看。")
