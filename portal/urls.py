@@ -5,8 +5,10 @@ from django.urls import include, path
 
 from disclosures.accounts import views as account_views
 from disclosures.sitemaps import SITEMAPS
+from portal.health import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password_change/", account_views.PasswordChangeView.as_view(), name="password_change"),

@@ -209,7 +209,8 @@ def test_the_api_conforms_to_its_openapi_document(api_schema, mode):
         @given(case=operation.as_strategy(generation_mode=mode))
         @settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         def conforms(case):
-            response = case.call_and_validate()
+            # The WSGI transport asks for gzip (as requests does) but hands the body over undecoded.
+            response = case.call_and_validate(headers={"Accept-Encoding": "identity"})
             calls.append((case.operation.label, response.status_code))
 
         conforms()
