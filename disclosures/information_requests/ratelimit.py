@@ -1,9 +1,21 @@
-"""A fixed-window counter in Django's cache: enough to slow down scripts, no extra service."""
+"""A fixed-window counter in Django's "limits" cache: enough to slow down scripts.
+
+Without REDIS_URL the counters are in the process's memory (`make run`); with it, in Redis, shared by all
+web processes and kept across their restarts. If Redis cannot be reached, the counters can be neither read
+nor bumped: count() and hit() raise Unavailable, and the views refuse the form (HTTP 503) rather than
+accept submissions without a limit.
+"""
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+
+from portal.cache import UNREACHABLE
 
 from . import personal_data
+
+
+class Unavailable(Exception):
+    """The counters cannot be reached (Redis down or not answering in time)."""
 
 
 def client_ip(request) -> str:
@@ -21,18 +33,25 @@ def client_ip(request) -> str:
 
 
 def count(key: str) -> int:
-    return cache.get(key, 0)
+    try:
+        return caches["limits"].get(key, 0)
+    except UNREACHABLE as error:
+        raise Unavailable from error
 
 
 def hit(key: str, window_seconds: int) -> int:
     """Add one to the counter for `key` and return the new value."""
-    if cache.add(key, 1, window_seconds):
-        return 1
+    limits = caches["limits"]
     try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window_seconds)
-        return 1
+        if limits.add(key, 1, window_seconds):
+            return 1
+        try:
+            return limits.incr(key)
+        except ValueError:  # expired between add and incr
+            limits.set(key, 1, window_seconds)
+            return 1
+    except UNREACHABLE as error:
+        raise Unavailable from error
 
 
 def fingerprint(value: str) -> str:

@@ -9,16 +9,18 @@ after it are /requests/my/<id>/…, where the id is the row's number, which prov
 against the ids the session has proved.
 """
 
+import functools
 import hmac
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from disclosures.downloads import serve_stored
 from disclosures.models import Department
 
 from .. import clock, personal_data, ratelimit, remedies, services
@@ -36,6 +38,8 @@ LOOKUP_FAILURES_PER_IP = 10
 # lock its owner out; the address cap above still stops one address from trying many codes.
 LOOKUP_FAILURES_PER_CODE = 5
 HOUR = 3600
+# When the rate-limit counters (Redis, with REDIS_URL) cannot be reached.
+LIMITS_UNAVAILABLE = "系统繁忙，暂时无法受理，请稍后再试。"
 SESSION_KEY = "information_requests"
 # Compared when the code is unknown, so that a wrong code costs the same time as a wrong suffix.
 NO_MATCH = "-" * 64
@@ -71,7 +75,36 @@ def apply_page(request, form, status=200):
     )  # fmt: skip
 
 
+def refused_without_limits(refusal):
+    """A form view whose rate limits cannot be counted (Redis unreachable) is refused with HTTP 503, its input
+    kept on the page: accepting submissions or lookups without a limit is what the limits are there to stop.
+    The counters are read before anything is saved or checked, so nothing was."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except ratelimit.Unavailable:
+                return refusal(request)
+
+        return wrapper
+
+    return decorator
+
+
+def apply_refused(request):
+    messages.error(request, f"{LIMITS_UNAVAILABLE}您的申请未提交。")
+    return apply_page(request, ApplicationForm(request.POST), status=503)
+
+
+def lookup_refused(request):
+    messages.error(request, LIMITS_UNAVAILABLE)
+    return render(request, "information_requests/lookup.html", {"form": StatusLookupForm(request.POST)}, status=503)
+
+
 @never_cache
+@refused_without_limits(apply_refused)
 def apply(request):
     ip_key = f"information_requests:submit:{ratelimit.client_ip(request)}"
     if request.method == "POST":
@@ -112,6 +145,7 @@ def receipt(request, pk):
 
 
 @never_cache
+@refused_without_limits(lookup_refused)
 def lookup(request):
     ip_key = f"information_requests:lookup:{ratelimit.client_ip(request)}"
     if request.method == "POST":
@@ -198,7 +232,7 @@ def amend(request, pk):
 
 @never_cache
 def letter(request, pk):
-    return letter_response(request_for_session(request, pk))
+    return letter_response(request, request_for_session(request, pk))
 
 
 @never_cache
@@ -208,4 +242,4 @@ def disclosed_file(request, pk, file_id):
     if reply is None or reply.outcome not in DISCLOSING:
         raise Http404
     stored = get_object_or_404(reply.files, pk=file_id)
-    return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.name)
+    return serve_stored(request, stored.file, stored.name, personal=True)
