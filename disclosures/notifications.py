@@ -1,16 +1,17 @@
-"""Emails of the publishing workflow, sent through Django's email backend after the change commits.
+"""Emails of the publishing workflow, handed to a worker (disclosures.tasks.send_email) after the change commits.
 
-Sent on commit so that a mail server problem never undoes a review or a publication, and a
-rolled-back change never sends a message.
+Queued on commit so that a rolled-back change never sends a message; sent by a worker, which tries a relay
+that is down again later, so that a mail server problem never undoes a review or a publication nor holds the
+request.
 """
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 
 from disclosures.models import Membership
+from disclosures.tasks import queue_email
 
 
 def _users(department, *roles):
@@ -31,9 +32,7 @@ def _send(users, subject, body):
     addresses = sorted({u.email for u in users if u.email})
     if not addresses:
         return
-    transaction.on_commit(
-        lambda: send_mail(f"[预决算公开] {subject}", body, settings.DEFAULT_FROM_EMAIL, addresses)
-    )
+    transaction.on_commit(lambda: queue_email(f"[预决算公开] {subject}", body, addresses))
 
 
 def _link(version):

@@ -8,28 +8,29 @@ from django.db import close_old_connections, connection
 from django.dispatch import receiver
 
 from disclosures.signals import version_published
+from disclosures.tasks import build_version_pdf, queue_pdf_build
 
 logger = logging.getLogger(__name__)
 
-# One worker: WeasyPrint takes seconds per disclosure, and layouts should not compete with each
-# other for the CPU. The interpreter waits for queued builds at exit, so a management command that
-# publishes (load_demo, import_disclosure) ends with its PDFs stored.
+# Without a broker (`make run`) there is no worker, and a task queued runs eagerly, in the caller: the
+# reviewer's "公开" click would wait seconds for the layout. So there the build task runs on this one
+# thread of the web process instead. That is the in-process stand-in it looks like: a process killed
+# mid-build loses the build (the download, or `render_pdfs --missing`, makes it later). The interpreter
+# waits for queued builds at exit, so a management command that publishes (load_demo, import_disclosure)
+# ends with its PDFs stored. One thread: layouts should not compete with each other for the CPU.
 executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf")
 
 
 def build_pdf(version_pk):
-    """Build and store one published version's PDF. A failure is logged, not raised: publication has
-    already committed, and the download view (or `manage.py render_pdfs --missing`) builds it later."""
-    from disclosures.exports.pdf import store_pdf
-    from disclosures.models import Version
-
+    """Build one published version's PDF here and now. A failure is logged, not raised: publication has
+    already committed, and the sweep, the download view or `render_pdfs --missing` builds it later."""
     try:
-        store_pdf(Version.objects.select_related("disclosure__department").get(pk=version_pk))
+        build_version_pdf(version_pk)
     except Exception:
         logger.exception("生成 PDF 失败：版本 %s", version_pk)
 
 
-def _build_in_worker(version_pk):
+def _build_in_thread(version_pk):
     close_old_connections()
     try:
         build_pdf(version_pk)
@@ -41,11 +42,19 @@ def _build_in_worker(version_pk):
 def build_pdf_on_publication(sender, version, **kwargs):
     """Build the PDF once, when the version goes public; downloads then serve the stored file.
 
-    settings.PDF_ON_PUBLISH chooses where: a worker thread (so the reviewer's "公开" click returns at
-    once instead of waiting seconds for the layout), the publishing request itself, or nowhere.
+    version_published is sent once publication has committed, so a worker that takes the task at once
+    finds the version published. settings.PDF_ON_PUBLISH chooses where: a Celery task ("task": a worker
+    builds it, and if that worker dies another one does; without a broker, the thread above), the
+    publishing request itself ("inline"), or nowhere ("off").
     """
     mode = settings.PDF_ON_PUBLISH
     if mode == "inline":
         build_pdf(version.pk)
-    elif mode == "background":
-        executor.submit(_build_in_worker, version.pk)
+    elif mode == "task":
+        if build_version_pdf.app.conf.task_always_eager:
+            executor.submit(_build_in_thread, version.pk)
+        else:
+            try:
+                queue_pdf_build(version.pk)
+            except Exception:  # the broker is unreachable: the sweep queues it once it is back
+                logger.exception("PDF 生成任务未能排队：版本 %s", version.pk)

@@ -5,15 +5,11 @@ link: a code in a URL ends up in access logs and browser histories. Messages to 
 first characters of its code and carry no personal data of the applicant (个人信息保护法第六条).
 """
 
-import logging
-
 from django.conf import settings
-from django.core.mail import send_mail
 from django.urls import reverse
 
 from disclosures.models import Membership
-
-log = logging.getLogger(__name__)
+from disclosures.tasks import queue_email
 
 
 def footer(request):
@@ -26,14 +22,10 @@ def footer(request):
 
 
 def _send(subject, body, recipients):
-    recipients = [address for address in recipients if address]
-    if not recipients:
-        return
-    try:
-        send_mail(subject, body, None, recipients)
-    except Exception:  # a mail server outage must not undo a legal step already taken
-        # The addresses stay out of the log: an applicant's e-mail is personal data (个人信息保护法第五十一条).
-        log.exception("could not send %r to %d recipient(s)", subject, len(recipients))
+    # Handed to a worker (disclosures.tasks.send_email), which tries again while the relay is down: a mail server
+    # outage must not undo a legal step already taken, nor hold the request. Queued at once, as the message was
+    # sent before: the services that call this are the steps themselves.
+    queue_email(subject, body, recipients)
 
 
 def applicant(request, subject, body):

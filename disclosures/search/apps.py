@@ -13,7 +13,8 @@ class SearchConfig(AppConfig):
         from disclosures.models import Version
         from disclosures.signals import version_published
 
-        from .indexer import on_version_published
+        from disclosures.tasks import index_on_publication
 
-        # Sent after the publishing transaction commits: the index only ever sees published content.
-        version_published.connect(on_version_published, sender=Version, dispatch_uid="search-index-version")
+        # Sent after the publishing transaction commits: the index only ever sees published content. A worker
+        # updates it (disclosures.tasks.index_published_version; in-process without a broker).
+        version_published.connect(index_on_publication, sender=Version, dispatch_uid="search-index-version")

@@ -1,4 +1,5 @@
-"""Send the deadline reminders that are due today. Run it daily (cron); nothing is sent twice."""
+"""Send the deadline reminders that are due today. Celery beat queues the same job daily
+(disclosures.tasks.send_reminders); nothing is sent twice."""
 
 import datetime
 

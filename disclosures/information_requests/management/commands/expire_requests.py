@@ -1,10 +1,11 @@
-"""Run once a day (cron): closes requests whose amendment or fee deadline passed, resumes the clock of
-consultations whose 15 working days ran out, reminds handlers of applications waiting for registration, and
-anonymises the applicants of requests closed longer ago than the retention period (retention.py)."""
+"""Closes requests whose amendment or fee deadline passed, resumes the clock of consultations whose 15
+working days ran out, reminds handlers of applications waiting for registration, and anonymises the applicants
+of requests closed longer ago than the retention period (retention.py). Celery beat queues the same job once a
+day (tasks.expire_requests); the command runs it by hand."""
 
 from django.core.management.base import BaseCommand
 
-from ... import retention, services
+from ...tasks import expire_and_anonymise
 
 
 class Command(BaseCommand):
@@ -14,7 +15,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        done = services.expire_deadlines() + retention.anonymise_expired()
+        done = expire_and_anonymise()
         for line in done:
             self.stdout.write(line)
         self.stdout.write(f"共处理 {len(done)} 件。")
