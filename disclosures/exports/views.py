@@ -9,12 +9,13 @@ import hashlib
 from pathlib import Path
 
 from django.core.cache import cache
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
+from disclosures.downloads import serve_stored
 from disclosures.exports import csv as csv_export
 from disclosures.exports import fdp, pdf, xlsx
 from disclosures.models import Disclosure, Version
@@ -64,22 +65,20 @@ def _respond(request, content, content_type, filename):
 
 @require_safe
 def pdf_download(request, pk, number):
-    """The PDF stored at publication (built now, once, if publication could not build it)."""
+    """The PDF stored at publication (built now, once, if publication could not build it).
+
+    Sent by disclosures/downloads.py: a signed URL of the object store, nginx's X-Accel-Redirect, or streamed
+    here with byte ranges; a 304 when the visitor's copy (ETag or Last-Modified) is this one.
+    """
     version = pdf.ensure_pdf(published_version_or_404(pk, number))
-    etag = f'"pdf-{Path(version.pdf.name).stem}"'
-    not_modified = get_conditional_response(request, etag=etag)
-    if not_modified is not None:
-        response = not_modified
-    else:
-        response = FileResponse(
-            version.pdf.open("rb"),
-            as_attachment=True,
-            filename=pdf.download_name(version, "pdf"),
-            content_type="application/pdf",
-        )
-    response["ETag"] = etag
-    patch_cache_control(response, public=True, max_age=MAX_AGE)
-    return response
+    return serve_stored(
+        request,
+        version.pdf,
+        pdf.download_name(version, "pdf"),
+        content_type="application/pdf",
+        etag=f'"pdf-{Path(version.pdf.name).stem}"',
+        max_age=MAX_AGE,
+    )
 
 
 @require_safe

@@ -38,13 +38,15 @@ def attach_letter(reply):
     return pdf
 
 
-def letter_response(information_request):
+def letter_response(request, information_request):
     """The stored decision letter as a download (the applicant's and the staff's views serve the same file)."""
-    from django.http import FileResponse, Http404
+    from django.http import Http404
+
+    from disclosures.downloads import serve_stored
 
     reply = getattr(information_request, "reply", None)
     if reply is None or not reply.letter:
         raise Http404
-    return FileResponse(
-        reply.letter.open("rb"), as_attachment=True, filename=f"告知书-{information_request.short_code}.pdf"
+    return serve_stored(
+        request, reply.letter, f"告知书-{information_request.short_code}.pdf", content_type="application/pdf", personal=True
     )

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from disclosures import workdays
 from disclosures.audit_trail import record_export, record_security_event
+from disclosures.downloads import serve_stored
 from disclosures.models import Department, Membership, Region, roles_in_department
 
 from .. import clock, fees, forms, report, services
@@ -427,7 +428,7 @@ def letter(request, pk):
     information_request, roles = request_for(request.user, pk)
     if not sees_identity(roles):
         raise PermissionDenied("告知书载有申请人姓名，财政部门管理员不能下载。")
-    return letter_response(information_request)
+    return letter_response(request, information_request)
 
 
 @never_cache
@@ -438,7 +439,7 @@ def reply_file(request, pk, file_id):
     if reply is None:
         raise Http404
     stored = get_object_or_404(reply.files, pk=file_id)
-    return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.name)
+    return serve_stored(request, stored.file, stored.name, personal=True)
 
 
 def _year(request):

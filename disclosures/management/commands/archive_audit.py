@@ -10,9 +10,11 @@ copy can be checked against the chain). That an archive was made is itself recor
 import datetime
 import hashlib
 import json
-from pathlib import Path
+import tempfile
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
@@ -30,7 +32,7 @@ def _line(model, row):
 
 
 class Command(BaseCommand):
-    help = "将早于指定日期（且已满 AUDIT_RETENTION_DAYS 天）的审计记录连同摘要写入 MEDIA_ROOT/audit-archive/ 下的 JSON Lines 文件；不删除任何记录。"
+    help = "将早于指定日期（且已满 AUDIT_RETENTION_DAYS 天）的审计记录连同摘要写入媒体存储（MEDIA_ROOT 或 S3 存储桶）audit-archive/ 下的 JSON Lines 文件；不删除任何记录。"
 
     def add_arguments(self, parser):
         parser.add_argument("--before", required=True, type=datetime.date.fromisoformat, help="YYYY-MM-DD：归档此日之前的记录")
@@ -44,25 +46,28 @@ class Command(BaseCommand):
                 f"最短保存期限为 {settings.AUDIT_RETENTION_DAYS} 天：只归档 {cutoff:%Y-%m-%d} 之前的记录。"
             )
         moment = timezone.make_aware(datetime.datetime.combine(cutoff, datetime.time.min))
-        folder = Path(settings.MEDIA_ROOT) / ARCHIVE_FOLDER
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"audit-before-{cutoff:%Y%m%d}-{timezone.localtime():%Y%m%d%H%M%S}.jsonl"
-        if path.exists():
-            raise CommandError(f"归档文件已存在：{path.name}")
+        # Through the storage API, like every other media file: with S3 the archive lands in the bucket, off the
+        # web servers. Written to a local temporary file first (an archive can be large), then stored once.
+        name = f"{ARCHIVE_FOLDER}/audit-before-{cutoff:%Y%m%d}-{timezone.localtime():%Y%m%d%H%M%S}.jsonl"
+        if default_storage.exists(name):
+            raise CommandError(f"归档文件已存在：{name.rsplit('/', 1)[-1]}")
         counts, checksum = {}, hashlib.sha256()
-        with open(path, "x", encoding="utf-8") as archive:
+        with tempfile.TemporaryFile() as archive:
             for model in (AuditEvent, RequestEvent):
                 rows = model._base_manager.filter(at__lt=moment).order_by("pk")
                 counts[model._meta.db_table] = 0
                 for row in rows.iterator(chunk_size=2000):
-                    line = _line(model, row) + "\n"
+                    line = (_line(model, row) + "\n").encode("utf-8")
                     archive.write(line)
-                    checksum.update(line.encode("utf-8"))
+                    checksum.update(line)
                     counts[model._meta.db_table] += 1
+            archive.seek(0)
+            name = default_storage.save(name, File(archive))
+        file_name = name.rsplit("/", 1)[-1]
         total = sum(counts.values())
         record_security_event(
             "audit_archive",
             remarks=f"归档 {cutoff:%Y-%m-%d} 之前的审计记录 {total} 条（未删除任何记录）",
-            object=path.name, before=str(cutoff), counts=counts, sha256=checksum.hexdigest(),
+            object=file_name, before=str(cutoff), counts=counts, sha256=checksum.hexdigest(),
         )
-        self.stdout.write(f"已写入 {path}：{total} 条（{'，'.join(f'{t} {n} 条' for t, n in counts.items())}）。未删除任何记录。")
+        self.stdout.write(f"已写入 {name}：{total} 条（{'，'.join(f'{t} {n} 条' for t, n in counts.items())}）。未删除任何记录。")
