@@ -10,3 +10,5 @@ class DisclosuresConfig(AppConfig):
         from disclosures.exports import receivers  # noqa: F401
         # Records role changes and admin changes in the audit trail; keeps its triggers in place.
         from disclosures import audit_signals  # noqa: F401
+        # Renews the key of stored public pages when what they show changes, whichever process changed it.
+        from disclosures import page_cache  # noqa: F401

@@ -19,9 +19,10 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
+from disclosures import page_cache
 from disclosures.exports.views import published_version_or_404
 from disclosures.models import Department, Disclosure, Region, TableRow, Version
 
@@ -68,14 +69,15 @@ def _publication_generation():
     return f"{state['last'] or 0}-{state['count']}"
 
 
-def _json_response(request, body: bytes, max_age):
-    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-    response = get_conditional_response(request, etag=etag)
-    if response is None:
-        response = HttpResponse(body, content_type="application/json")
-    response["ETag"] = etag
+def _json_response(request, entry, max_age):
+    """`entry`: a cached page_cache.make_entry: ETag, Last-Modified, 304 and gzip as on the pages."""
+    response = page_cache.respond(request, entry)
     patch_cache_control(response, public=True, max_age=max_age)
     return response
+
+
+def _entry(body: bytes):
+    return page_cache.make_entry(body, "application/json")
 
 
 def _dumps(data) -> bytes:
@@ -86,14 +88,14 @@ def _cached_list(request, name, build):
     """Build a list response once per publication state and query string."""
     try:
         query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
-        key = f"api:{name}:{_publication_generation()}:{query}"
-        body = cache.get(key)
-        if body is None:
-            body = _dumps(build())
-            cache.set(key, body, timeout=None)
+        key = f"api:list:{name}:{_publication_generation()}:{query}"
+        entry = cache.get(key)
+        if entry is None:
+            entry = _entry(_dumps(build()))
+            cache.set(key, entry, timeout=None)
     except BadParameter as exc:
         return _error(400, str(exc))
-    return _json_response(request, body, LIST_MAX_AGE)
+    return _json_response(request, entry, LIST_MAX_AGE)
 
 
 def _paginate(request, queryset, serialize):
@@ -387,13 +389,28 @@ def search(request):
     return _cached_list(request, "search", build)
 
 
+def _document_key(version_id, current_version_id):
+    # The document lists the disclosure's published versions and says whether this one is current: a
+    # correction changes both, so the key has the disclosure's current version besides this one.
+    return f"api:document:{version_id}:{current_version_id}"
+
+
+# A published version of a published disclosure, by the disclosure's id and the version's number.
+VERSION_STATE = page_cache.StateQuery(
+    lambda pk, number: Version.objects.filter(
+        disclosure__in=Disclosure.objects.published(), disclosure_id=pk, number=number, status=Version.Status.PUBLISHED
+    ).order_by().values_list("pk", "disclosure__published_version_id"),
+    arity=2,
+)
+
+
 def _version_response(request, version, max_age):
-    key = f"api:version:{version.pk}"
-    body = cache.get(key)
-    if body is None:
-        body = _dumps(version_document(version.disclosure, version))
-        cache.set(key, body, timeout=None)
-    return _json_response(request, body, max_age)
+    key = _document_key(version.pk, version.disclosure.published_version_id)
+    entry = cache.get(key)
+    if entry is None:
+        entry = _entry(_dumps(version_document(version.disclosure, version)))
+        cache.set(key, entry, timeout=None)
+    return _json_response(request, entry, max_age)
 
 
 def _id(text, maximum=2**31 - 1):
@@ -431,6 +448,12 @@ def disclosure_version(request, pk, number):
     pk, number = _id(pk), _id(number, maximum=32767)
     if pk is None or number is None:
         return _error(404, "没有这个已公开的版本。")
+    state = VERSION_STATE.rows(pk, number)
+    if not state:
+        return _error(404, "没有这个已公开的版本。")
+    entry = cache.get(_document_key(*state[0]))
+    if entry is not None:  # served without building a query: it is most of the cost of a cached answer
+        return _json_response(request, entry, VERSION_MAX_AGE)
     try:
         version = published_version_or_404(pk, number)
     except Http404:

@@ -3,6 +3,7 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from disclosures import page_cache
 from disclosures.models import Department, Disclosure
 from disclosures.rendering import format_amount
 from disclosures.summary import THREE_PUBLIC_PARTS, compare, compared_table, figures_for
@@ -49,9 +50,37 @@ def _charts(years):
     }
 
 
+def _department_state(pk):
+    """What the department's page shows that can change (page_cache): its published disclosures, each by its
+    current version (frozen once published), and the names of the department and up its region tree."""
+    return (
+        Disclosure.objects.published()
+        .filter(department_id=pk)
+        .order_by("pk")
+        .values_list(
+            "pk", "published_version_id", "published_on", "approved_on", "format", "year", "kind",
+            "department__name", "department__code", "department__region__name",
+            "department__region__parent__name", "department__region__parent__parent__name",
+        )
+    )  # fmt: skip
+
+
+DEPARTMENT_STATE = page_cache.StateQuery(_department_state)
+
+
 def department(request, pk):
-    department = _department(pk)
-    disclosures = _published(department)
+    state = DEPARTMENT_STATE.rows(pk)
+
+    def render_page():
+        department = _department(pk)
+        return _department_page(request, department, _published(department))
+
+    if not state:  # nothing published: a short page, not worth storing
+        return render_page()
+    return page_cache.serve(request, ("department", pk, *state), render_page)
+
+
+def _department_page(request, department, disclosures):
     years = [figures_for(d) for d in disclosures]
     class_codes = {}
     for figures in years:

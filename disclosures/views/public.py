@@ -1,9 +1,10 @@
 """Public pages. Everything here starts from Disclosure.objects.published()."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from disclosures import page_cache
 from disclosures.models import Department, Disclosure, Region, Version
 from disclosures.clock import clock
 from disclosures.rendering import rendered_tables
@@ -62,16 +63,48 @@ def region(request, pk):
 from disclosures.views.department import department  # noqa: E402,F401
 
 
-def disclosure(request, pk, number=None):
-    disclosure = get_object_or_404(
-        Disclosure.objects.published().select_related("department__region", "published_version"), pk=pk
+def _disclosure_state(pk):
+    """All the page of a disclosure shows that can change (page_cache): its current version (a correction
+    publishes a new one, and with it the list of versions), the names up the region tree (three levels), and
+    whether the other kind of the same year is published (the link to the budget-vs-actual page)."""
+    other_kind = (
+        Disclosure.objects.published()
+        .filter(department=OuterRef("department"), year=OuterRef("year"))
+        .exclude(kind=OuterRef("kind"))
     )
-    versions = disclosure.versions.filter(status=Version.Status.PUBLISHED).order_by("-number")
-    if number is None:
-        version = disclosure.published_version
-    else:
-        version = get_object_or_404(versions, number=number)
-    return render(request, "disclosures/disclosure.html", disclosure_context(disclosure, version, versions))
+    return (
+        Disclosure.objects.published()
+        .filter(pk=pk)
+        .order_by()
+        .annotate(other_kind_published=Exists(other_kind))
+        .values_list(
+            "published_version_id", "published_on", "approved_on", "format", "other_kind_published",
+            "department_id", "department__name", "department__region__name",
+            "department__region__parent__name", "department__region__parent__parent__name",
+        )
+    )  # fmt: skip
+
+
+DISCLOSURE_STATE = page_cache.StateQuery(_disclosure_state)
+
+
+def disclosure(request, pk, number=None):
+    state = DISCLOSURE_STATE.rows(pk)
+    if not state:
+        raise Http404
+
+    def render_page():
+        disclosure = get_object_or_404(
+            Disclosure.objects.published().select_related("department__region", "published_version"), pk=pk
+        )
+        versions = disclosure.versions.filter(status=Version.Status.PUBLISHED).order_by("-number")
+        if number is None:
+            version = disclosure.published_version
+        else:
+            version = get_object_or_404(versions, number=number)
+        return render(request, "disclosures/disclosure.html", disclosure_context(disclosure, version, versions))
+
+    return page_cache.serve(request, ("disclosure", pk, number, *state[0]), render_page)
 
 
 def disclosure_context(disclosure, version, versions=()):
