@@ -41,9 +41,9 @@ _media = Path(tempfile.mkdtemp(prefix="bench-exports-media-"))
 os.environ["MEDIA_ROOT"] = str(_media)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 if "DEBUG" not in os.environ:
-    os.environ["DEBUG"] = "False"
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    from _production import use_throwaway_production_settings
+
+    use_throwaway_production_settings()
 
 import django
 

@@ -39,9 +39,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 # Import and page timings only: the PDF built at publication is measured by bench/exports.py.
 os.environ["PDF_ON_PUBLISH"] = "off"
 if "DEBUG" not in os.environ:
-    os.environ["DEBUG"] = "False"
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    from _production import use_throwaway_production_settings
+
+    use_throwaway_production_settings()
 
 import django  # noqa: E402
 

@@ -27,9 +27,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 if "DEBUG" not in os.environ:
-    os.environ["DEBUG"] = "False"
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    from _production import use_throwaway_production_settings
+
+    use_throwaway_production_settings()
 
 import django  # noqa: E402
 

@@ -63,6 +63,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files answered here, before sessions, CSP and audit; still redirected to HTTPS and given HSTS above.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before everything that reads or writes the body: it compresses what the rest produced (portal/compression.py).
+    "portal.compression.TextGZipMiddleware",
     # Early, so that every audit event recorded while handling the request has its address (等保 2.0 安全审计).
     "disclosures.audit_context.AuditContextMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -102,6 +106,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.getenv("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=envint("DB_CONN_MAX_AGE", "0"),
+        # A persistent connection is checked before a request reuses it, so the first request after a
+        # database restart reconnects instead of failing.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -137,6 +144,26 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 
+# —— Cache, rate limits and sessions ——
+# Without REDIS_URL (`make run`, tests) each process has its own memory cache: fine for one process, but
+# behind several gunicorn workers each would count the rate limits on its own, and a restart resets them.
+# With REDIS_URL (redis://[:password@]host:6379/0) all processes share one Redis (portal/cache.py): "default"
+# for rendered tables and pages, where an unreachable Redis is a miss; "limits" for the request-form rate
+# limits and the status-lookup lockout, where it is a refusal (HTTP 503). Sessions then live in the database
+# with a copy in the cache (cached_db): a Redis restart signs no one out.
+REDIS_URL = os.getenv("REDIS_URL", "")
+if REDIS_URL:
+    from portal.cache import redis_caches
+
+    CACHES = redis_caches(REDIS_URL)
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    # One memory store under two prefixes, so that clearing the cache (as tests do) clears the limits too.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"},
+        "limits": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal", "KEY_PREFIX": "limits"},
+    }  # fmt: skip
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
@@ -146,9 +173,52 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.getenv("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# WhiteNoise serves static files from gunicorn (nginx serves STATIC_ROOT itself when in front). Decided by the
+# environment's DEBUG, not the test runner's: `make run` and tests serve them from the app folders as they are.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
+
+# —— Media (uploaded workbooks, published PDFs, request letters and reply files) ——
+# Reached only through Django's storage API, so any number of web servers share them. By default the folder
+# MEDIA_ROOT (`make run`); with S3_BUCKET set, an S3-compatible object store (MinIO, SeaweedFS, a cloud's OSS/COS
+# with S3 API) through django-storages. The bucket is private: drafts' workbooks, request letters and reply files
+# must never be reachable by URL, so every object is written with a private ACL and a download is a redirect to
+# a signed URL that expires after S3_URL_EXPIRY seconds (disclosures/downloads.py, after the view's own checks).
+S3_BUCKET = os.getenv("S3_BUCKET", "")
+S3_URL_EXPIRY = envint("S3_URL_EXPIRY", "60")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.getenv("S3_ENDPOINT_URL") or None,  # empty: AWS itself
+            "access_key": os.getenv("S3_ACCESS_KEY_ID") or None,  # empty: boto3's own chain (instance role…)
+            "secret_key": os.getenv("S3_SECRET_ACCESS_KEY") or None,
+            "region_name": os.getenv("S3_REGION") or "us-east-1",
+            "addressing_style": os.getenv("S3_ADDRESSING_STYLE") or None,  # "path" for most self-hosted servers
+            "signature_version": "s3v4",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": S3_URL_EXPIRY,
+            # Django's rule (a free name is found, e.g. two workbooks called 预算.xlsx): S3Storage would overwrite.
+            "file_overwrite": False,
+        },
+    }
+# With the files on this server's disk and nginx in front: downloads answer with X-Accel-Redirect to this
+# prefix (an `internal` nginx location aliasing MEDIA_ROOT), so nginx, not a gunicorn worker, sends the bytes.
+MEDIA_ACCEL_REDIRECT_PREFIX = os.getenv("MEDIA_ACCEL_REDIRECT_PREFIX", "")
+# Static files: with DEBUG off, `collectstatic` writes hashed names (cached for a year by browsers and nginx)
+# with gzip and brotli copies beside them. With DEBUG on (`make run`, tests) the plain storage, so that
+# templates work without collectstatic.
+if not DEBUG:
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 
 # Content-Security-Policy (等保 2.0 入侵防范 and 恶意代码防范: a page runs only this site's own scripts and
 # styles; injected markup can neither run script, nor load from elsewhere, nor be framed). No page carries
@@ -180,18 +250,61 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
-EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-# When a published version's PDF is built: "background" (default; one worker thread, so
-# publishing returns at once), "inline" (inside the publishing request), or "off" (built on the first
-# download, or by `manage.py render_pdfs --missing`).
-PDF_ON_PUBLISH = os.getenv("PDF_ON_PUBLISH", "background")
-if PDF_ON_PUBLISH not in ("background", "inline", "off"):
-    raise ImproperlyConfigured("PDF_ON_PUBLISH 只能是 background、inline 或 off。")
+# —— Mail: acknowledgements and decisions to applicants, deadlines to handlers, password resets ——
+# SMTP as soon as EMAIL_HOST is set. With DEBUG off the console backend is refused: it would write applicants'
+# notices (names, addresses, decisions) into the server log instead of sending them.
+EMAIL_HOST = os.getenv("EMAIL_HOST", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")  # STARTTLS, usually port 587
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "False")  # TLS from the start, usually port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on.")
+EMAIL_PORT = envint("EMAIL_PORT", "465" if EMAIL_USE_SSL else "587" if EMAIL_USE_TLS else "25")
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+# Seconds; Django's default is to wait forever, holding a web worker or a Celery worker on a dead relay.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "10")
+EMAIL_BACKEND = os.getenv(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_CONSOLE_IN_PRODUCTION = envbool("EMAIL_CONSOLE_IN_PRODUCTION", "False")
+if not DEBUG and EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend" and not EMAIL_CONSOLE_IN_PRODUCTION:
+    raise ImproperlyConfigured(
+        "EMAIL_HOST must be set when DEBUG is off (mail would go to the server log); "
+        "set EMAIL_CONSOLE_IN_PRODUCTION=True to accept that."
+    )
+# When a published version's PDF is built: "task" (default; a Celery task queued when publication
+# commits, so publishing returns at once — see the Celery block below), "inline" (inside the publishing
+# request), or "off" (built on the first download, or by `manage.py render_pdfs --missing`).
+# "background" is the former name of "task".
+PDF_ON_PUBLISH = os.getenv("PDF_ON_PUBLISH", "task").replace("background", "task")
+if PDF_ON_PUBLISH not in ("task", "inline", "off"):
+    raise ImproperlyConfigured("PDF_ON_PUBLISH 只能是 task、inline 或 off。")
 # Used in links inside emails.
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How many reverse proxies in front of the portal append the client's address to X-Forwarded-For.
 # 0 (default): the rate limits key on REMOTE_ADDR, since a client can write X-Forwarded-For itself.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+
+# —— Behind the reverse proxy (deploy/nginx/portal.conf ends TLS) ——
+# The proxy says the request came over HTTPS in a header, e.g. "HTTP_X_FORWARDED_PROTO,https". Without it
+# Django takes every request for plain HTTP: the HTTPS redirect loops and every POST fails the CSRF origin
+# check (Origin https://… against http://…). Set it only when the proxy, which overwrites that header, is the
+# only way to gunicorn (bound to 127.0.0.1 or a private network).
+if os.getenv("SECURE_PROXY_SSL_HEADER"):
+    _proxy_ssl_header = envlist("SECURE_PROXY_SSL_HEADER")
+    if len(_proxy_ssl_header) != 2 or not _proxy_ssl_header[0].startswith("HTTP_"):
+        raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must be a header and a value, e.g. HTTP_X_FORWARDED_PROTO,https.")
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header)
+# Origins, besides the request's own host, whose POSTs are accepted (scheme included); SITE_URL when it is https.
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", SITE_URL if SITE_URL.startswith("https://") else "")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(not DEBUG))
+# A load balancer's or monitor's probe may speak plain HTTP to gunicorn directly.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# A year by default. Browsers remember it: when first moving a site to HTTPS, start with a few minutes.
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", str(not DEBUG))
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", str(not DEBUG))
 # The shortest time audit events are kept, in days (网络安全法第二十一条: network logs at least six months).
 # The portal never deletes audit events; `manage.py archive_audit` copies only events at least this old.
 AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", "180")
@@ -260,9 +373,64 @@ PERSONAL_DATA_RETENTION_YEARS = envint("PERSONAL_DATA_RETENTION_YEARS", "3")
 # 个人信息保护法第十七条: the platform operator's name and contact, printed in the privacy notice of the form.
 PERSONAL_DATA_CONTROLLER_CONTACT = os.getenv("PERSONAL_DATA_CONTROLLER_CONTACT", "")
 
+# —— Background work: Celery workers (portal/celery.py) ——
+# The broker: the machine's Redis ("redis://127.0.0.1:6379/1", another database than REDIS_URL's cache) or
+# RabbitMQ ("amqp://guest:guest@127.0.0.1//"). Unset (make run, the tests): no broker, no worker; every task
+# runs in-process when it is queued (eagerly), the PDF build on a thread of its own (disclosures/exports/receivers.py).
+CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL", "")
+# Where task results are kept: the PDF's parts (disclosures/exports/pdf_parts.py) are merged when a chord of
+# them has finished, which needs one, and `render_pdfs` follows the builds with it. By default the broker's
+# Redis; with RabbitMQ as the broker set it to a Redis ("redis://127.0.0.1:6379/2").
+CELERY_RESULT_BACKEND = os.getenv("CELERY_RESULT_BACKEND") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else None
+)
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+# The one queue web servers send to and workers take from; tests give each run its own.
+CELERY_TASK_DEFAULT_QUEUE = os.getenv("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# A task is acknowledged when it has finished, not when a worker takes it, and a worker that dies in the middle
+# gives it back: a killed worker loses no PDF and no e-mail (every task is idempotent). One task at a time per
+# worker process, so a PDF build never waits behind another one prefetched by a busy process.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+# Task modules a worker loads besides the apps' tasks.py: the PDF's parts, which publication only reaches lazily.
+CELERY_IMPORTS = ("disclosures.exports.pdf_parts",)
+# Seconds one PDF build may take (an 18-table budget takes 2–7 s; the soft limit raises inside the layout,
+# the hard one kills the process).
+PDF_BUILD_SOFT_TIME_LIMIT = envint("PDF_BUILD_SOFT_TIME_LIMIT", "300")
+PDF_BUILD_TIME_LIMIT = PDF_BUILD_SOFT_TIME_LIMIT + 60
+# Redis has no acknowledgements of its own: a task taken by a worker that is killed goes back to the queue
+# CELERY_VISIBILITY_TIMEOUT seconds after it was taken (RabbitMQ gives it back at once, when the connection
+# drops). It must be longer than the longest task (PDF_BUILD_TIME_LIMIT, an e-mail's retry delay), or a task
+# still running is handed to a second worker as well.
+# (tests/test_celery_worker.py sets 10 s to see a killed worker's build finished by another one).
+CELERY_VISIBILITY_TIMEOUT = envint("CELERY_VISIBILITY_TIMEOUT", "600")
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Look for such tasks every few seconds (kombu's default looks every 100 s).
+    "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 5)),
+    "unacked_restore_throttle": 1,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# `celery -A portal beat`: the daily jobs (Asia/Shanghai) and the sweep for published versions without a PDF.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {
+    # Just after midnight: a deadline that ran out yesterday closes the request today.
+    "expire-requests": {"task": "information_requests.expire_requests", "schedule": crontab(hour=0, minute=30)},
+    # Before office hours: the reminders are in the mailbox when staff arrive.
+    "send-reminders": {"task": "disclosures.send_reminders", "schedule": crontab(hour=7, minute=0)},
+    "sweep-missing-pdfs": {"task": "disclosures.sweep_missing_pdfs", "schedule": 300.0},
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
+    # A worker logs at INFO (`celery -A portal worker -l info`): WeasyPrint's seven steps per page part are noise.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }
