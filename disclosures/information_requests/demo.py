@@ -13,7 +13,7 @@ from django.utils import timezone
 from disclosures import workdays
 from disclosures.models import Department, Membership
 
-from . import services
+from . import delivery, services
 from .models import InformationRequest
 from .validators import credit_code_checksum, resident_id_checksum
 
@@ -159,8 +159,12 @@ def _build(department, handler, approver, today):
 
     start = workdays_before(today, 60)
     abandoned = registered(start, "周某", "有关文件", "请提供你局的那个文件。", person(6))
-    services.send_amendment_notice(abandoned, instructions="请写明所需文件的名称、文号或内容特征。", deadline=workdays.add_workdays(start, 17),
-                                   actor=handler, today=workdays.add_workdays(start, 2))  # fmt: skip
+    notice = services.send_amendment_notice(abandoned, instructions="请写明所需文件的名称、文号或内容特征。", deadline=workdays.add_workdays(start, 17),
+                                            actor=handler, today=workdays.add_workdays(start, 2))  # fmt: skip
+    # The demo applicants gave no e-mail: the notice went by post, received the day it was sent (条例第三十条:
+    # the period counts from receipt).
+    delivery.record_delivery(abandoned, notice=delivery.notice_key(notice), channel="post", delivered_on=notice.notice_on,
+                             proof="演示邮件单号 1100000000000", actor=handler)  # fmt: skip
     services.close_unamended(abandoned, today=workdays.add_workdays(start, 18))
 
     # Open requests, one per tab of the inbox.

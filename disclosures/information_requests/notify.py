@@ -11,6 +11,8 @@ from django.urls import reverse
 from disclosures.models import Membership
 from disclosures.tasks import queue_email
 
+from . import delivery
+
 
 def footer(request):
     return (
@@ -28,8 +30,17 @@ def _send(subject, body, recipients):
     queue_email(subject, body, recipients)
 
 
-def applicant(request, subject, body):
-    _send(f"【政府信息公开申请】{subject}", f"{request.name}：\n\n{body}{footer(request)}", [request.email])
+def applicant(request, subject, body, *, notice=None, today=None):
+    """To the applicant by e-mail, or by SMS when they gave no address (a short text pointing to the status page).
+    A `notice` (补正, 延期, 征求意见, 收费, 答复) gets a delivery record (delivery.py): the periods that count from
+    its receipt wait for it. `today`: the step's date, when a past one is given (the demo loader)."""
+    full_subject, text = f"【政府信息公开申请】{subject}", f"{request.name}：\n\n{body}{footer(request)}"
+    if notice is not None:
+        delivery.issue(request, notice, full_subject, text, delivery.sms_text(request, subject), today=today)
+    elif request.email:
+        _send(full_subject, text, [request.email])
+    else:
+        delivery.send_text(request, delivery.sms_text(request, subject))
 
 
 def staff(request, subject, body, roles=(Membership.Role.REQUEST_HANDLER,)):
