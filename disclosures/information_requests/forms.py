@@ -8,9 +8,10 @@ from django.contrib.auth import get_user_model
 from disclosures import workdays
 from disclosures.models import Department, Membership
 
-from . import validators
+from . import attachments, validators
 from .models import (
     Appeal,
+    RequestAttachment,
     ApplicantType,
     Delivery,
     FeeNotice,
@@ -43,7 +44,63 @@ class DepartmentChoiceField(forms.ModelChoiceField):
 DESCRIPTION_MAX_LENGTH = 2000
 
 
-class ApplicationForm(forms.ModelForm):
+class AttachmentInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentField(forms.FileField):
+    """Several files of one kind (身份证明 or 其他材料), each checked by attachments.check; cleans to a list of
+    (upload, content type) pairs."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", AttachmentInput(attrs={"accept": attachments.ACCEPT_ATTRIBUTE}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        cleaned, errors = [], []
+        for upload in uploads:
+            try:
+                if getattr(upload, "size", None) == 0:
+                    raise forms.ValidationError(f"文件“{upload.name}”是空文件，请重新选择。", code="empty")
+                upload = super().clean(upload, initial)
+                cleaned.append((upload, attachments.check(upload)))
+            except forms.ValidationError as error:
+                errors.extend(error.error_list)
+        if errors:
+            raise forms.ValidationError(errors)
+        return cleaned
+
+
+class AttachmentsMixin:
+    """The two attachment fields and the count limit, for the application and the amendment."""
+
+    attachment_fields = (("identity_files", RequestAttachment.Kind.IDENTITY), ("other_files", RequestAttachment.Kind.OTHER))
+
+    def clean_attachment_count(self):
+        count = sum(len(self.cleaned_data.get(name) or []) for name, _kind in self.attachment_fields)
+        if count > attachments.max_files():
+            field = "other_files" if self.cleaned_data.get("other_files") else "identity_files"
+            self.add_error(field, forms.ValidationError(attachments.too_many(count), code="count"))
+
+    def attachment_uploads(self) -> list:
+        """(kind, upload, content type) for attachments.store."""
+        return [
+            (kind, upload, content_type)
+            for name, kind in self.attachment_fields
+            for upload, content_type in self.cleaned_data.get(name) or []
+        ]
+
+
+def attachment_help(what):
+    return (
+        f"{what}支持{attachments.ACCEPTED}，每个文件不超过{attachments.max_bytes() // (1024 * 1024)} MB，"
+        f"两项合计最多{attachments.max_files()}个。提交未成功时需重新选择文件。"
+    )
+
+
+class ApplicationForm(AttachmentsMixin, forms.ModelForm):
     """条例第二十九条: who is asking, how to reach them, what they want, in which form and how."""
 
     department = DepartmentChoiceField(
@@ -62,6 +119,8 @@ class ApplicationForm(forms.ModelForm):
         label="我已阅读并同意上述个人信息处理说明",
         error_messages={"required": "请阅读个人信息处理说明并勾选同意后再提交。"},
     )
+    identity_files = AttachmentField(label="身份证明（可选）")
+    other_files = AttachmentField(label="其他材料（可选）")
     # A field people never see: bots that fill every input give themselves away.
     website = forms.CharField(label="网址（请勿填写）", required=False)
 
@@ -89,6 +148,8 @@ class ApplicationForm(forms.ModelForm):
         description.error_messages["max_length"] = (
             f"所需信息的描述最多{DESCRIPTION_MAX_LENGTH}字（现有%(show_value)d字），请写明名称、文号或特征即可。"
         )
+        self.fields["identity_files"].help_text = attachment_help("如身份证件、营业执照的扫描件或照片。")
+        self.fields["other_files"].help_text = attachment_help("如需要说明的其他材料。")
         # Each message names its field: a summary of eight "这个字段是必填项。" tells nobody what to fix.
         for field in self.fields.values():
             if str(field.error_messages.get("required")) == str(forms.Field.default_error_messages["required"]):
@@ -126,6 +187,7 @@ class ApplicationForm(forms.ModelForm):
             self.add_error("email", "选择通过电子邮件获取信息时，请填写电子邮箱。")
         if data.get("delivery") == Delivery.POST and not (data.get("address") or "").strip():
             self.add_error("address", "选择邮寄时，请填写通讯地址。")
+        self.clean_attachment_count()
         return data
 
     def request_data(self) -> dict:
@@ -140,8 +202,55 @@ class StatusLookupForm(forms.Form):
     )
 
 
-class AmendForm(forms.Form):
+class AmendForm(AttachmentsMixin, forms.Form):
     text = forms.CharField(label="补正后的申请内容", widget=forms.Textarea(attrs={"rows": 5}))
+    identity_files = AttachmentField(label="身份证明（可选）")
+    other_files = AttachmentField(label="其他材料（可选）")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["identity_files"].help_text = attachment_help("补正要求提供身份证明的，请在此上传。")
+        self.fields["other_files"].help_text = attachment_help("补正所需的其他材料。")
+
+    def clean(self):
+        data = super().clean()
+        self.clean_attachment_count()
+        return data
+
+
+class RecoveryForm(forms.Form):
+    """找回查询码: the phone or e-mail given on the application (recovery.py)."""
+
+    contact = forms.CharField(
+        label="申请时所留联系电话或电子邮箱",
+        max_length=254,
+        help_text="查询码将发送到该申请所留的联系电话（短信）或电子邮箱，不在本页显示。",
+    )
+
+    def clean_contact(self):
+        value = self.cleaned_data["contact"].strip()
+        if "@" in value:
+            try:
+                forms.EmailField().clean(value)
+            except forms.ValidationError:
+                raise forms.ValidationError("请填写正确的电子邮箱地址。") from None
+            return ("email", value)
+        try:
+            return ("phone", validators.validate_phone(value))
+        except forms.ValidationError:
+            raise forms.ValidationError("请填写申请时所留的11位手机号码、带区号的固定电话号码或电子邮箱。") from None
+
+
+class ProactiveForm(forms.Form):
+    """纳入主动公开 (条例第四十四条): where the information is now published, and under what name."""
+
+    title = forms.CharField(
+        label="公开的信息名称", max_length=300, help_text="将显示在本机关的公开页面上，请勿包含申请人信息。"
+    )
+    url = forms.URLField(
+        label="主动公开网址", max_length=500, assume_scheme="https",
+        help_text="该信息现在主动公开的页面地址，如本平台的公开页面或本机关网站的栏目。",
+    )  # fmt: skip
 
 
 # —— Staff ————————————————————————————————————————————————————————————————————

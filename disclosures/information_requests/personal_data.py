@@ -89,6 +89,26 @@ def lookup_hash(tracking_code: str, phone_suffix: str) -> str:
     return keyed_hash("lookup", f"{tracking_code}:{phone_suffix}")
 
 
+def normalize_phone(value: str) -> str:
+    """Digits only, without the country code: "+86 139-1234-5678" and "13912345678" are one phone."""
+    digits = "".join(ch for ch in str(value or "") if ch.isdigit())
+    if digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
+def phone_hash(phone: str) -> str:
+    normalized = normalize_phone(phone)
+    return keyed_hash("phone", normalized) if normalized else ""
+
+
+def email_hash(email: str) -> str:
+    normalized = str(email or "").strip().lower()
+    return keyed_hash("email", normalized) if normalized else ""
+
+
 # —— Masks (个人信息保护法第六条: no more than the task needs) ————————————————————————
 
 

@@ -2,8 +2,8 @@
 第四十七条第一款第（一）项: once the purpose is achieved, the processor deletes it of its own accord).
 
 A request closed more than PERSONAL_DATA_RETENTION_YEARS ago loses the applicant's identity: name, contact
-person, ID number, phone, e-mail and address, their keyed hashes, and the stored decision letter (it is
-addressed to the applicant by name). What the annual report counts (applicant type, dates, outcome, appeals)
+person, ID number, phone, e-mail and address, their keyed hashes, the stored decision letter (it is
+addressed to the applicant by name) and the files the applicant attached (身份证明 and other material). What the annual report counts (applicant type, dates, outcome, appeals)
 stays, so the published figures do not change. A request with an appeal still pending keeps its data until
 the appeal is decided: the proceedings need it.
 """
@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from disclosures.audit_trail import record_security_event
 
+from . import attachments
 from .models import Appeal, InformationRequest, Status
 from .personal_data import ANONYMISED
 
@@ -48,18 +49,19 @@ def anonymise(request, *, today=None) -> InformationRequest:
     request.name = ANONYMISED
     request.contact_person = ANONYMISED if request.contact_person else ""
     request.id_number = request.phone = request.email = request.address = ""
-    request.id_number_hash = request.lookup_hash = ""
+    request.id_number_hash = request.lookup_hash = request.phone_hash = request.email_hash = ""
     request.anonymised_on = today
     request.save(
         update_fields=[
             "name", "contact_person", "id_number", "phone", "email", "address", "id_number_hash", "lookup_hash",
-            "anonymised_on",
+            "phone_hash", "email_hash", "anonymised_on",
         ]
     )  # fmt: skip
     reply = getattr(request, "reply", None)
     if reply is not None and reply.letter:
         reply.letter.delete(save=False)
         reply.save(update_fields=["letter"])
+    attachments.delete_files(request)
     return request
 
 
