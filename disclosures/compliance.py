@@ -31,6 +31,8 @@ class Row:
     bucket: str = "unpublished"  # on_time | late | unpublished
     calendar_note: str = ""
     disclosure_id: int | None = None
+    # The previous year's 政府信息公开工作年度报告, due by 31 January (条例第五十条): information_requests.publication.
+    annual_report: object = None
 
     def cells(self):
         return [
@@ -87,6 +89,11 @@ def rows(region, year, kind="budget", today=None) -> list[Row]:
                 disclosure.pk,
             )
         )
+    from disclosures.information_requests.publication import deadline_states
+
+    annual_reports = deadline_states(departments, year - 1, today)
+    for department, row in zip(departments, out, strict=True):
+        row.annual_report = annual_reports[department.pk]
     return out
 
 

@@ -1,9 +1,10 @@
 """政府信息公开工作年度报告, parts three and four (条例第四十九、五十条; 国办公开办函〔2021〕30号).
 
-Counting is by date: a request counts as new in the year of its receipt date, as handled in the year
-of its reply, and as carried over at the end of any year in which it was received but not yet
-answered. The table's own identity (一 + 二 = 三(七)总计 + 四, in every column) is checked, and a
-report that breaks it is refused rather than printed.
+Counting is by date: a request counts as new in the year it arrived (`counting_date`), as handled in
+the year of its reply, and as carried over at the end of any year in which it had arrived but was not
+yet answered. An application nobody registered is therefore still counted: new in the year it arrived
+and carried over until it is answered. The table's own identity (一 + 二 = 三(七)总计 + 四, in every
+column) is checked, and a report that breaks it is refused rather than printed.
 """
 
 import csv
@@ -11,6 +12,7 @@ import datetime
 import io
 from dataclasses import dataclass
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -56,17 +58,37 @@ def _with_total(counts: list[int]) -> list[int]:
     return counts + [sum(counts)]
 
 
+def counting_date(request) -> datetime.date:
+    """The day an application counts in row 一 (本年新收): the day it was received.
+
+    条例第三十一条 fixes the receipt day: in person, the day handed in; by post, the day signed for; online, the
+    day both sides confirm, here the day staff register it (`received_on`), which may fall in the next year.
+    An application never registered has no such day, yet it arrived: it counts from the day it was
+    submitted, so that none drops out of the report (carried over in 四 until it is answered).
+    """
+    if request.received_on is not None:
+        return request.received_on
+    return timezone.localtime(request.submitted_at).date()
+
+
 def build(department, year: int) -> AnnualReport:
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     zero = lambda: [0] * len(COLUMNS)  # noqa: E731
     received, carried_in, carried_out = zero(), zero(), zero()
     by_outcome = {}
-    requests = InformationRequest.objects.filter(department=department, received_on__isnull=False, received_on__lte=end)
-    for request in requests.select_related("reply"):
+    # Registered or not: `__date` reads the submission time in the local time zone, as counting_date does.
+    requests = InformationRequest.objects.filter(department=department, submitted_at__date__lte=end)
+    # Only what the table needs: the applicant's personal data is never read (nor decrypted) for it.
+    requests = requests.select_related("reply").only(
+        "applicant_type", "submitted_at", "received_on", "reply__sent_on", "reply__outcome"
+    )
+    for request in requests:
+        if counting_date(request) > end:
+            continue  # submitted this year, received (registered) in the next: it counts there
         column = COLUMNS.index(request.applicant_type)
         reply = getattr(request, "reply", None)
         answered_on = reply.sent_on if reply else None
-        if request.received_on >= start:
+        if counting_date(request) >= start:
             received[column] += 1
         elif answered_on is None or answered_on >= start:
             carried_in[column] += 1
@@ -125,6 +147,37 @@ def check(result: AnnualReport):
             )
 
 
+def snapshot(result: AnnualReport) -> dict:
+    """The figures as JSON, frozen into a publication (publication.py): what the published report shows."""
+    return {
+        "table3": [{"label": row.label, "kind": row.kind, "values": row.values} for row in result.table3],
+        "table4": list(result.table4),
+    }
+
+
+def from_snapshot(subject, year: int, figures: dict) -> AnnualReport:
+    """A report rebuilt from frozen figures; `subject` is the department (or a region, for a sum)."""
+    rows = [Row(row["label"], row["kind"], row["values"]) for row in figures["table3"]]
+    return AnnualReport(subject, year, rows, list(figures["table4"]))
+
+
+def combine(subject, year: int, reports: list[AnnualReport]) -> AnnualReport:
+    """The sum of several departments' reports, cell by cell (a region's report); its identity is checked."""
+    if not reports:
+        raise ReportError(f"{subject} {year} 年度没有可汇总的年度报告。")
+    table3 = []
+    for rows in zip(*(r.table3 for r in reports), strict=True):
+        first = rows[0]
+        if any(row.label != first.label for row in rows):
+            raise ReportError("年度报告的表格格式不一致，不能汇总。")
+        values = None if first.values is None else [sum(column) for column in zip(*(row.values for row in rows))]
+        table3.append(Row(first.label, first.kind, values))
+    table4 = [sum(column) for column in zip(*(r.table4 for r in reports), strict=True)]
+    result = AnnualReport(subject, year, table3, table4)
+    check(result)
+    return result
+
+
 def table4_headers() -> list[str]:
     return [f"{group}·{label}" for _kind, group in APPEAL_GROUPS for label in APPEAL_RESULT_LABELS]
 
@@ -141,7 +194,7 @@ def to_csv(result: AnnualReport) -> str:
     return out.getvalue()
 
 
-def xlsx(result: AnnualReport) -> tuple[str, str, bytes]:
+def xlsx(result: AnnualReport, filename: str = "") -> tuple[str, str, bytes]:
     """(filename, content type, bytes), laid out as the published report prints the two tables."""
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -213,5 +266,5 @@ def xlsx(result: AnnualReport) -> tuple[str, str, bytes]:
 
     out = io.BytesIO()
     book.save(out)
-    filename = f"annual-report-{result.department.pk}-{result.year}.xlsx"
+    filename = filename or f"annual-report-{result.department.pk}-{result.year}.xlsx"
     return filename, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", out.getvalue()

@@ -51,7 +51,7 @@ def year_of_requests(department, handler):
     handled(department, handler, D(2026, 6, 1), "not_processed_repeat", D(2026, 6, 5), "other_organisation", **ORG)
     handled(department, handler, D(2026, 12, 21), None, None, "legal_services", **ORG)  # open at the year's end
     handled(department, handler, D(2026, 12, 28), "disclosed", D(2027, 1, 5))  # answered next year
-    file_request(department, on=D(2026, 12, 30), description="submitted, never registered in 2026")
+    file_request(department, on=D(2026, 12, 30), description="submitted, never registered")  # new in 2026, carried over
     services.record_appeal(r["carried_2"], kind="review", filed_on=D(2026, 2, 10), actor=handler, today=D(2026, 2, 10))
     services.record_appeal_result(
         r["carried_2"].appeals.get(), result="upheld", decided_on=D(2026, 4, 1), actor=handler, today=D(2026, 4, 1)
@@ -69,7 +69,7 @@ def year_of_requests(department, handler):
 
 
 EXPECTED_2026 = '''申请人情况,自然人,商业企业,科研机构,社会公益组织,法律服务机构,其他,总计
-一、本年新收政府信息公开申请数量,3,0,1,0,1,1,6
+一、本年新收政府信息公开申请数量,4,0,1,0,1,1,7
 二、上年结转政府信息公开申请数量,1,1,0,0,0,0,2
 三、本年度办理结果,,,,,,,
 （一）予以公开,1,0,0,0,0,0,1
@@ -98,7 +98,7 @@ EXPECTED_2026 = '''申请人情况,自然人,商业企业,科研机构,社会公
 2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请,0,0,0,0,0,0,0
 3.其他,0,0,0,0,0,0,0
 （七）总计,3,1,1,0,0,1,6
-四、结转下年度继续办理,1,0,0,0,1,0,2
+四、结转下年度继续办理,2,0,0,0,1,0,3
 
 行政复议·结果维持,行政复议·结果纠正,行政复议·其他结果,行政复议·尚未审结,行政复议·总计,行政诉讼·未经复议直接起诉·结果维持,行政诉讼·未经复议直接起诉·结果纠正,行政诉讼·未经复议直接起诉·其他结果,行政诉讼·未经复议直接起诉·尚未审结,行政诉讼·未经复议直接起诉·总计,行政诉讼·复议后起诉·结果维持,行政诉讼·复议后起诉·结果纠正,行政诉讼·复议后起诉·其他结果,行政诉讼·复议后起诉·尚未审结,行政诉讼·复议后起诉·总计
 1,0,0,1,2,0,0,0,1,1,0,0,0,0,0
@@ -120,10 +120,11 @@ def test_requests_open_at_the_years_end_are_carried_into_the_next_year(year_of_r
     assert r2025.row("一、本年新收政府信息公开申请数量").values == [2, 1, 0, 0, 0, 0, 3]
     assert r2025.row("（一）予以公开").values[-1] == 1
     assert r2025.row("四、结转下年度继续办理").values == [1, 1, 0, 0, 0, 0, 2]
-    # What 2026 carried out, 2027 carries in: the legal-services request and the one answered on 2027-01-05.
-    assert r2027.row("二、上年结转政府信息公开申请数量").values == [1, 0, 0, 0, 1, 0, 2]
+    # What 2026 carried out, 2027 carries in: the legal-services request, the one answered on 2027-01-05 and
+    # the one never registered.
+    assert r2027.row("二、上年结转政府信息公开申请数量").values == [2, 0, 0, 0, 1, 0, 3]
     assert r2027.row("（一）予以公开").values == [1, 0, 0, 0, 0, 0, 1]
-    assert r2027.row("四、结转下年度继续办理").values == [0, 0, 0, 0, 1, 0, 1]
+    assert r2027.row("四、结转下年度继续办理").values == [1, 0, 0, 0, 1, 0, 2]
     assert r2027.table4[:5] == [0, 0, 0, 0, 0]  # the review filed in 2026 belongs to 2026's table
 
 
