@@ -273,6 +273,16 @@ if not DEBUG and EMAIL_BACKEND == "django.core.mail.backends.console.EmailBacken
         "EMAIL_HOST must be set when DEBUG is off (mail would go to the server log); "
         "set EMAIL_CONSOLE_IN_PRODUCTION=True to accept that."
     )
+# —— Text messages: notices to applicants who gave a phone and no e-mail (information_requests/sms) ——
+# The console backend (the default) only logs them, the phone masked, and records no delivery; set
+# "disclosures.information_requests.sms.aliyun.AliyunBackend" and the key, 签名 and template to send.
+SMS_BACKEND = os.getenv("SMS_BACKEND", "disclosures.information_requests.sms.console.ConsoleBackend")
+SMS_ACCESS_KEY_ID = os.getenv("SMS_ACCESS_KEY_ID", "")
+SMS_ACCESS_KEY_SECRET = os.getenv("SMS_ACCESS_KEY_SECRET", "")
+SMS_SIGN_NAME = os.getenv("SMS_SIGN_NAME", "")
+SMS_TEMPLATE_CODE = os.getenv("SMS_TEMPLATE_CODE", "")
+SMS_ENDPOINT = os.getenv("SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+SMS_TIMEOUT = envint("SMS_TIMEOUT", "10")
 # When a published version's PDF is built: "task" (default; a Celery task queued when publication
 # commits, so publishing returns at once — see the Celery block below), "inline" (inside the publishing
 # request), or "off" (built on the first download, or by `manage.py render_pdfs --missing`).
@@ -313,6 +323,15 @@ AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", "180")
 REQUEST_AMENDMENT_MIN_WORKDAYS = envint("REQUEST_AMENDMENT_MIN_WORKDAYS", "15")
 # An online application waiting longer than this many working days for registration alerts the handlers.
 REQUEST_REGISTRATION_ALERT_WORKDAYS = envint("REQUEST_REGISTRATION_ALERT_WORKDAYS", "1")
+# Files an applicant attaches to an application or an amendment (身份证明, 其他材料): PDF, JPEG, PNG, DOCX or
+# XLSX, each at most this many bytes, at most this many per form.
+REQUEST_ATTACHMENT_MAX_BYTES = envint("REQUEST_ATTACHMENT_MAX_BYTES", str(5 * 1024 * 1024))
+REQUEST_ATTACHMENT_MAX_FILES = envint("REQUEST_ATTACHMENT_MAX_FILES", "5")
+# 条例第四十四条: how many different applicants (by ID number) asking for the same disclosed information make
+# the staff pages suggest publishing it proactively, and how alike two descriptions must be (0 to 1) to count as
+# the same information.
+REQUEST_PROACTIVE_MIN_APPLICANTS = envint("REQUEST_PROACTIVE_MIN_APPLICANTS", "2")
+REQUEST_PROACTIVE_SIMILARITY = float(os.getenv("REQUEST_PROACTIVE_SIMILARITY", "0.8"))
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "预决算公开平台 <noreply@localhost>")
 
 # —— Signing in (等保 2.0 三级 身份鉴别), see disclosures/accounts ——

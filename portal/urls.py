@@ -24,6 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("disclosures.api.urls")),
     path("requests/", include("disclosures.information_requests.urls")),
+    path("reports/", include("disclosures.information_requests.report_urls")),
     path("search/", include("disclosures.search.urls")),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap"}, name="sitemap_index"),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

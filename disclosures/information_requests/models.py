@@ -118,6 +118,9 @@ class InformationRequest(models.Model):
     address = EncryptedCharField("通讯地址", max_length=300, blank=True)
     id_number_hash = models.CharField("证件号码检索值", max_length=64, blank=True, editable=False)
     lookup_hash = models.CharField("查询校验值", max_length=64, blank=True, editable=False)
+    # Keyed hashes of the phone and e-mail: "找回查询码" finds an applicant's requests by them (recovery.py).
+    phone_hash = models.CharField("联系电话检索值", max_length=64, blank=True, editable=False, db_index=True)
+    email_hash = models.CharField("电子邮箱检索值", max_length=64, blank=True, editable=False, db_index=True)
     anonymised_on = models.DateField("匿名化日期", null=True, blank=True, editable=False)
 
     information_title = models.CharField("所需信息名称", max_length=300, blank=True)
@@ -195,6 +198,8 @@ class InformationRequest(models.Model):
         self.id_number_hash = personal_data.id_number_hash(self.id_number)
         suffix = self.phone_suffix
         self.lookup_hash = personal_data.lookup_hash(self.tracking_code, suffix) if suffix else ""
+        self.phone_hash = personal_data.phone_hash(self.phone)
+        self.email_hash = personal_data.email_hash(self.email)
 
     def save(self, *args, **kwargs):
         # A save of chosen fields (every state change) leaves the personal data, and so its hashes, alone.
@@ -242,6 +247,9 @@ class RequestEvent(models.Model):
         APPEAL = "appeal", "记录复议或诉讼"
         APPEAL_RESULT = "appeal_result", "记录复议或诉讼结果"
         DUE_RECOMPUTED = "due_recomputed", "答复期限按节假日安排调整"
+        NOTICE_DELIVERED = "notice_delivered", "通知已送达"
+        NOTICE_UNDELIVERED = "notice_undelivered", "通知未能送达"
+        PROACTIVE = "proactive", "纳入主动公开"
 
     request = models.ForeignKey(InformationRequest, on_delete=models.PROTECT, related_name="events")
     action = models.CharField("操作", max_length=30, choices=Action.choices)
@@ -454,3 +462,164 @@ class Appeal(models.Model):
         verbose_name = "行政复议、行政诉讼"
         verbose_name_plural = "行政复议、行政诉讼"
         ordering = ["filed_on", "pk"]
+
+
+class RequestAttachment(models.Model):
+    """A file the applicant sent with the application or the amendment (条例第二十九条: 身份证明 and
+    other material). Personal data: only the department's request handlers open it (views/staff.py), and
+    retention.anonymise deletes the file with the rest of the identity. Checked on the way in (attachments.py)."""
+
+    class Stage(models.TextChoices):
+        APPLICATION = "application", "申请时提交"
+        AMENDMENT = "amendment", "补正时提交"
+
+    class Kind(models.TextChoices):
+        IDENTITY = "identity", "身份证明"
+        OTHER = "other", "其他材料"
+
+    request = models.ForeignKey(InformationRequest, on_delete=models.PROTECT, related_name="attachments")
+    stage = models.CharField("提交环节", max_length=20, choices=Stage.choices)
+    kind = models.CharField("材料类型", max_length=20, choices=Kind.choices)
+    name = models.CharField("文件名", max_length=200)
+    file = models.FileField("文件", upload_to=private_upload, max_length=300, blank=True)
+    size = models.PositiveIntegerField("大小（字节）")
+    content_type = models.CharField("文件类型", max_length=100)
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "申请附件"
+        verbose_name_plural = "申请附件"
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.name}"
+
+
+class ProactiveDisclosure(models.Model):
+    """依申请公开转主动公开 (条例第四十四条): information several applicants asked for and received, now published
+    of the department's own accord, and where. Listed on the department's public page (proactive.py)."""
+
+    department = models.ForeignKey(
+        "disclosures.Department", on_delete=models.PROTECT, related_name="proactive_disclosures", verbose_name="机关"
+    )
+    title = models.CharField("信息名称", max_length=300)
+    url = models.URLField("主动公开网址", max_length=500)
+    requests = models.ManyToManyField(InformationRequest, related_name="proactive_disclosures", verbose_name="相关申请")
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    marked_at = models.DateTimeField("纳入时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "依申请公开转主动公开"
+        verbose_name_plural = "依申请公开转主动公开"
+        ordering = ["-marked_at", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class AnnualReportPublication(models.Model):
+    """One version of a department's 政府信息公开工作年度报告 tables (条例第四十九、五十条), published on the portal.
+
+    The figures are frozen when the request handler submits (a JSON snapshot of report.build): the published
+    report never changes, whatever is recorded later. A correction is a new version, published the same way;
+    earlier versions stay published and reachable (nothing published is deleted). The head of the disclosure
+    office (信息公开工作机构负责人) reviews and publishes, and may not publish what they submitted themselves.
+    publication.py holds the transitions.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿（已退回）"
+        SUBMITTED = "submitted", "待审核"
+        PUBLISHED = "published", "已公开"
+
+    department = models.ForeignKey(
+        "disclosures.Department", on_delete=models.PROTECT, related_name="annual_reports", verbose_name="部门"
+    )
+    year = models.PositiveSmallIntegerField("报告年度")
+    number = models.PositiveSmallIntegerField("版本", default=1)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    figures = models.JSONField("表三、表四数据（提交时固定）", default=dict, blank=True)
+    correction_note = models.TextField("更正说明", blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="提交人"
+    )
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="审核人"
+    )
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    review_remarks = models.TextField("审核意见", blank=True)
+    published_at = models.DateTimeField("公开时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "政府信息公开工作年度报告"
+        verbose_name_plural = "政府信息公开工作年度报告"
+        ordering = ["department", "-year", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "year", "number"], name="annual_report_version_unique"),
+            # At most one version in preparation at a time.
+            models.UniqueConstraint(
+                fields=["department", "year"],
+                condition=~models.Q(status="published"),
+                name="annual_report_one_open_version",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.department} {self.year} 年度政府信息公开工作年度报告（第{self.number}版）"
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+
+class NoticeDelivery(models.Model):
+    """送达: how one notice reached the applicant, and when (delivery.py).
+
+    A notice is one of the records below, named by `kind` and `notice_id` (the kind says which model). Every
+    notice to the applicant gets a record when it is issued: by e-mail or SMS it is marked delivered when the send
+    succeeds, with the message id as proof; by post or in person staff record the date and the proof. A period
+    the applicant has "from receiving the notice" (补正 条例第三十条, the fee) counts from the earliest delivery.
+    """
+
+    class Kind(models.TextChoices):
+        AMENDMENT = "amendment", "补正通知"
+        EXTENSION = "extension", "延期告知"
+        CONSULTATION = "consultation", "征求第三方意见告知"
+        FEE = "fee", "收费通知"
+        REPLY = "reply", "答复告知书"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "电子邮件"
+        SMS = "sms", "短信"
+        POST = "post", "邮寄"
+        IN_PERSON = "in_person", "当面送达"
+        ONLINE = "online", "网上查询页面"
+
+    class State(models.TextChoices):
+        AWAITING = "awaiting", "待送达"
+        DELIVERED = "delivered", "已送达"
+        FAILED = "failed", "未能送达"
+
+    request = models.ForeignKey(InformationRequest, on_delete=models.PROTECT, related_name="deliveries")
+    kind = models.CharField("通知", max_length=20, choices=Kind.choices)
+    notice_id = models.PositiveBigIntegerField("通知编号")
+    channel = models.CharField("送达方式", max_length=20, choices=Channel.choices)
+    state = models.CharField("送达状态", max_length=10, choices=State.choices, default=State.AWAITING)
+    delivered_on = models.DateField("送达日期", null=True, blank=True)
+    # The tracking number (邮寄), the number of the signed 送达回证 (当面送达), the provider's message id.
+    proof = models.CharField("送达凭证", max_length=200, blank=True)
+    failure = models.CharField("未能送达的原因", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
+    )
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "送达记录"
+        verbose_name_plural = "送达记录"
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["request", "kind", "notice_id"]), models.Index(fields=["state"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.get_channel_display()} · {self.get_state_display()}"

@@ -16,7 +16,8 @@ from disclosures import workdays
 from disclosures.models import Membership, roles_in_department
 from disclosures.text import normalize
 
-from . import clock, fees, letter, notify
+from . import attachments as attached_files
+from . import clock, delivery, fees, letter, notify
 from .models import (
     STATUS_TRANSITIONS,
     Amendment,
@@ -117,9 +118,10 @@ def _lock(request):
 
 
 @transaction.atomic
-def submit_request(data: dict, *, now=None) -> InformationRequest:
+def submit_request(data: dict, *, now=None, attachments=()) -> InformationRequest:
     """An application arrives online (条例第二十九条). The clock does not start until staff confirm receipt
-    (第三十一条: online, the day both sides confirm)."""
+    (第三十一条: online, the day both sides confirm). `attachments`: checked (kind, upload, content type)
+    triples (forms.AttachmentsMixin), stored in the same transaction."""
     now = now or timezone.now()
     request = InformationRequest(**data, submitted_at=now, privacy_consent_at=now)
     request.refresh_hashes()
@@ -135,9 +137,11 @@ def submit_request(data: dict, *, now=None) -> InformationRequest:
         .first()
     )
     request.save()
+    stored = attached_files.store(request, "application", attachments)
     record(
-        request, Action.SUBMIT, today=timezone.localtime(now).date(), remarks="通过网上申请平台提交", by_applicant=True
-    )
+        request, Action.SUBMIT, today=timezone.localtime(now).date(),
+        remarks="通过网上申请平台提交" + attached_files.remarks(stored), by_applicant=True,
+    )  # fmt: skip
     notify.applicant(
         request,
         "申请已提交",
@@ -149,14 +153,16 @@ def submit_request(data: dict, *, now=None) -> InformationRequest:
 
 
 @transaction.atomic
-def submit_amendment(request, text: str, *, today=None) -> InformationRequest:
+def submit_amendment(request, text: str, *, today=None, attachments=()) -> InformationRequest:
     """The amended application arrives: the 20 working days start again from today (条例第三十条)."""
     today = _today(today)
     _lock(request)
     _require_status(request, Status.AWAITING_AMENDMENT)
     amendment = request.amendment
-    if today > amendment.deadline:
-        raise RequestError(f"补正期限（{_fmt(amendment.deadline)}）已过，不能再提交补正。")
+    # 条例第三十条: the period counts from the delivery of the notice; before one is recorded it has not run out.
+    deadline = delivery.amendment_deadline(amendment)
+    if deadline is not None and today > deadline:
+        raise RequestError(f"补正期限（{_fmt(deadline)}）已过，不能再提交补正。")
     if not text.strip():
         raise RequestError("请填写补正内容。")
     amendment.amended_on = today
@@ -167,7 +173,9 @@ def submit_amendment(request, text: str, *, today=None) -> InformationRequest:
         request.clock_started_on = today  # 条例第三十条: the period counts from the amended application
     _refresh_due(request)
     request.save(update_fields=["status", "clock_started_on", "due_on"])
+    stored = attached_files.store(request, "amendment", attachments)
     restarted = "答复期限自收到补正申请之日起重新计算" if not amendment.late else "补正通知逾期发出，答复期限不重新计算"
+    restarted += attached_files.remarks(stored)
     record(request, Action.AMEND, today=today, by_applicant=True, remarks=restarted, due_on=str(request.due_on))
     notify.applicant(
         request, "补正申请已收到",
@@ -255,12 +263,17 @@ def send_amendment_notice(request, *, instructions: str, deadline: datetime.date
         if not late
         else f"本通知超过登记后7个工作日发出，答复期限不因补正而重新计算，仍为{_fmt(request.due_on)}"
     )
+    # 条例第三十条: the period runs from the applicant's receipt of the notice (delivery.py), so it is said in
+    # working days, with the date it ends on when the notice arrives today.
+    period = workdays.workdays_between(today, deadline)
     notify.applicant(
         request,
         "请补正申请",
-        f"您的申请需要补正：\n{instructions.strip()}\n\n请于{_fmt(deadline)}前在查询页面提交补正。"
+        f"您的申请需要补正：\n{instructions.strip()}\n\n请自收到本通知之日起{period}个工作日内在查询页面提交补正"
+        f"（今日收到本通知的，请于{_fmt(deadline)}前提交）。"
         f"{counting}；逾期未补正的，视为放弃申请（条例第三十条）。",
-    )
+        notice=amendment, today=today,
+    )  # fmt: skip
     return amendment
 
 
@@ -270,8 +283,11 @@ def close_unamended(request, *, today=None) -> Reply:
     today = _today(today)
     _lock(request)
     _require_status(request, Status.AWAITING_AMENDMENT)
-    if today <= request.amendment.deadline:
-        raise RequestError(f"补正期限（{_fmt(request.amendment.deadline)}）未过。")
+    deadline = delivery.amendment_deadline(request.amendment)
+    if deadline is None:
+        raise RequestError("补正通知尚无送达记录，补正期限尚未起算（条例第三十条），不能按逾期未补正办结。")
+    if today <= deadline:
+        raise RequestError(f"补正期限（{_fmt(deadline)}）未过。")
     record(request, Action.AMENDMENT_EXPIRED, today=today, deadline=str(request.amendment.deadline))
     return _close(
         request, Outcome.OTHER_NO_AMENDMENT, reasons=f"补正期限为{_fmt(request.amendment.deadline)}。", today=today
@@ -343,6 +359,7 @@ def approve_extension(extension, *, actor, today=None) -> Extension:
         "答复期限延长",
         f"因{extension.reason}，经信息公开工作机构负责人同意，答复期限延长{extension.days}个工作日，"
         f"至{_fmt(request.due_on)}（条例第三十三条）{_provisional(request)}。",
+        notice=extension, today=today,
     )
     return extension
 
@@ -401,6 +418,7 @@ def start_consultation(
     notify.applicant(
         request, "征求第三方意见",
         "您申请的信息可能涉及第三方合法权益，本机关已书面征求第三方意见。征求意见期间不计算在答复期限内（条例第三十二、三十三条）。",
+        notice=consultation, today=today,
     )  # fmt: skip
     return consultation
 
@@ -507,7 +525,9 @@ def issue_fee_notice(request, *, basis: str, pages: int | None = None, actor, to
         request,
         "信息处理费收费通知",
         f"依照《政府信息公开信息处理费管理办法》，您的申请需缴纳信息处理费 {amount} 元（{notice.get_basis_display()}），"
-        f"请于{_fmt(notice.pay_by)}前缴纳。逾期未缴纳的，本机关不再处理该申请。",
+        f"请自收到本通知之日起{clock.FEE_PERIOD}个工作日内缴纳（今日收到本通知的，请于{_fmt(notice.pay_by)}前缴纳）。"
+        "逾期未缴纳的，本机关不再处理该申请。",
+        notice=notice, today=today,
     )
     return notice
 
@@ -522,7 +542,7 @@ def confirm_fee_paid(notice, *, paid_on: datetime.date, actor, today=None) -> Fe
     notice.refresh_from_db()
     if notice.status != FeeNotice.Status.PENDING:
         raise RequestError("该收费通知已处理。")
-    if not notice.issued_on <= paid_on <= min(today, notice.pay_by):
+    if not notice.issued_on <= paid_on <= min(today, delivery.fee_deadline(notice) or today):
         raise RequestError("缴费日期应在通知日期与缴费期限之间，且不晚于今天。")
     notice.paid_on, notice.status = paid_on, FeeNotice.Status.PAID
     notice.save(update_fields=["paid_on", "status"])
@@ -540,6 +560,8 @@ def close_unpaid(notice, *, today=None) -> Reply:
     request = notice.request
     _lock(request)
     _require_status(request, Status.AWAITING_FEE)
+    if notice.status == FeeNotice.Status.PENDING and delivery.fee_deadline(notice) is None:
+        raise RequestError("收费通知尚无送达记录，缴费期限尚未起算，不能按逾期未缴费办结。")
     if notice.status != FeeNotice.Status.PENDING or today <= notice.pay_by:
         raise RequestError(f"缴费期限（{_fmt(notice.pay_by)}）未过。")
     notice.status = FeeNotice.Status.EXPIRED
@@ -605,6 +627,7 @@ def _close(request, outcome, *, legal_basis="", reasons="", files=(), actor=None
         "申请已答复",
         f"{request.department}已于{_fmt(today)}答复您的申请，处理结果：{reply.get_outcome_display()}。"
         "告知书及公开的文件可在查询页面下载。",
+        notice=reply, today=today,
     )
     return reply
 
@@ -668,12 +691,26 @@ def recompute_due_dates(years, *, today=None) -> list[str]:
     return moved
 
 
+def _undelivered(request, notice, period) -> str:
+    notify.staff(
+        request, "通知待送达",
+        f"申请 {request.short_code} 的{notice}尚无送达记录，{period}自申请人收到通知之日起计算，尚未起算，申请不会逾期办结。"
+        "请核实送达情况：邮寄或当面送达的，请在申请页面记录送达日期和凭证。",
+    )  # fmt: skip
+    return f"{request.short_code} {notice}尚无送达记录，未办结，已提醒经办人"
+
+
 def expire_deadlines(*, today=None) -> list[str]:
     """Apply every deadline that has passed: amendments (第三十条), third-party replies (第三十二条) and fee
     notices (国办函〔2020〕109号). Run daily (`manage.py expire_requests`). Returns what it did."""
     today = _today(today)
     done = []
+    # A period that counts from the applicant's receipt of a notice has not started while no delivery is
+    # recorded (delivery.py): such a case stays open, and the handlers hear of it every day instead.
     for request in InformationRequest.objects.filter(status=Status.AWAITING_AMENDMENT, amendment__deadline__lt=today):
+        if delivery.amendment_deadline(request.amendment) is None:
+            done.append(_undelivered(request, "补正通知", "补正期限"))
+            continue
         close_unamended(request, today=today)
         done.append(f"{request.short_code} 逾期未补正，已办结（其他处理·1）")
     for consultation in ThirdPartyConsultation.objects.filter(
@@ -682,6 +719,9 @@ def expire_deadlines(*, today=None) -> list[str]:
         end_consultation_without_reply(consultation, today=today)
         done.append(f"{consultation.request.short_code} 第三方逾期未提出意见，恢复计时")
     for notice in FeeNotice.objects.filter(status=FeeNotice.Status.PENDING, pay_by__lt=today):
+        if delivery.fee_deadline(notice) is None:
+            done.append(_undelivered(notice.request, "收费通知", "缴费期限"))
+            continue
         close_unpaid(notice, today=today)
         done.append(f"{notice.request.short_code} 逾期未缴费，已办结（其他处理·2）")
     # Online applications nobody has registered (条例第三十一条): the handlers hear of each one every day

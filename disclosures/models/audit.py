@@ -25,6 +25,12 @@ ACTION_LABELS = {
     # Applicants' personal data (disclosures/information_requests)
     "reveal_personal_data": "查看申请人完整个人信息",
     "anonymise_personal_data": "申请人个人信息匿名化",
+    "view_attachment": "查看申请人提交的材料",
+    "recover_tracking_code": "找回查询码",
+    # The annual report's publication (disclosures/information_requests/publication.py)
+    "annual_report_submit": "提交政府信息公开工作年度报告",
+    "annual_report_publish": "公开政府信息公开工作年度报告",
+    "annual_report_return": "退回政府信息公开工作年度报告",
     # Signing in (disclosures/accounts)
     "login": "登录",
     "logout": "退出登录",

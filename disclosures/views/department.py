@@ -1,5 +1,6 @@
 """A department over the years, and the comparison of two of its disclosures. Published only."""
 
+from django.db.models import OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
@@ -52,15 +53,19 @@ def _charts(years):
 
 def _department_state(pk):
     """What the department's page shows that can change (page_cache): its published disclosures, each by its
-    current version (frozen once published), and the names of the department and up its region tree."""
+    current version (frozen once published), the names of the department and up its region tree, and how many
+    annual-report versions it has published (the page links to them; published ones are never withdrawn)."""
+    from disclosures.information_requests.publication import published_count
+
     return (
         Disclosure.objects.published()
         .filter(department_id=pk)
         .order_by("pk")
+        .annotate(annual_reports=published_count(OuterRef("department_id")))
         .values_list(
             "pk", "published_version_id", "published_on", "approved_on", "format", "year", "kind",
             "department__name", "department__code", "department__region__name",
-            "department__region__parent__name", "department__region__parent__parent__name",
+            "department__region__parent__name", "department__region__parent__parent__name", "annual_reports",
         )
     )  # fmt: skip
 
@@ -69,7 +74,9 @@ DEPARTMENT_STATE = page_cache.StateQuery(_department_state)
 
 
 def department(request, pk):
-    state = DEPARTMENT_STATE.rows(pk)
+    from disclosures.information_requests.proactive import PUBLISHED_STATE as PROACTIVE
+
+    state = DEPARTMENT_STATE.rows(pk) + PROACTIVE.rows(pk)
 
     def render_page():
         department = _department(pk)

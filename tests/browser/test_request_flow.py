@@ -252,3 +252,64 @@ def test_on_a_phone_an_empty_submit_focuses_a_summary_whose_links_reach_their_fi
     assert phone.evaluate("document.activeElement.id") == "id_phone"
     assert phone.locator("#id_phone").get_attribute("aria-describedby") == "id_phone_error"
     assert phone.locator("#id_phone_error").inner_text() == "请填写联系电话。"
+
+
+def test_on_a_phone_an_application_with_an_attachment_and_no_email_gets_its_notice_by_sms_recorded_as_delivered(
+    live_server, browser, phone, setup, clock, settings, screenshots_dir, tmp_path
+):
+    from disclosures.information_requests.models import NoticeDelivery, RequestAttachment
+    from disclosures.information_requests.sms import locmem
+
+    settings.SMS_BACKEND = "disclosures.information_requests.sms.locmem.LocmemBackend"
+    locmem.outbox.clear()
+    department = setup
+    clock.go(datetime.date(2026, 9, 14))
+    proof = tmp_path / "身份证明.pdf"
+    proof.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+
+    # 1. An empty submit: the summary comes first, focused.
+    phone.goto(live_server.url + reverse("information_requests:apply") + f"?department={department.pk}")
+    phone.click("form.form button[type=submit]")
+    phone.wait_for_selector("#error-summary")
+    assert phone.evaluate("document.activeElement.id") == "error-summary"
+    assert "姓名或名称：请填写姓名或名称。" in phone.locator("#error-summary").inner_text()
+
+    # 2. Filled in, with an identity proof attached and no e-mail.
+    phone.select_option("#id_applicant_type", "natural_person")
+    phone.fill("#id_name", "赵小红")
+    phone.select_option("#id_id_type", "resident_id")
+    phone.fill("#id_id_number", "11010519491231002X")
+    phone.fill("#id_phone", "+86 139 1234 5678")
+    phone.fill("#id_description", "请提供2025年度中小企业发展专项资金的拨付明细。")
+    phone.check("input[name=form_wanted][value=electronic]")
+    phone.check("input[name=delivery][value=online]")
+    phone.set_input_files("#id_identity_files", str(proof))
+    phone.check("#id_consent")
+    phone.click("form.form button[type=submit]")
+    phone.wait_for_selector("#tracking-code")
+    request = InformationRequest.objects.get()
+    attachment = RequestAttachment.objects.get(request=request)
+    assert (attachment.name, attachment.kind, attachment.content_type) == ("身份证明.pdf", "identity", "application/pdf")
+    assert request.email == ""
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    phone.screenshot(path=str(screenshots_dir / "request-receipt-phone.png"), full_page=True)
+
+    # 3. Staff register it and send a 补正 notice: it goes by SMS, and its delivery is recorded.
+    staff_ctx, staff = context(browser)
+    log_in(staff, live_server, "fushun_handler")
+    staff.goto(live_server.url + reverse("information_requests:detail", args=[request.pk]))
+    assert "身份证明.pdf" in staff.locator("body").inner_text()
+    staff.click("#action-receive button")
+    open_action(staff, "amendment")
+    staff.fill("#action-amendment textarea", "请写明所需资金的具体名称及年度。")
+    staff.click("#action-amendment button")
+    assert staff.locator("#status").inner_text() == "待补正"
+    sms = [m for m in locmem.outbox if "补正" in m.text]
+    assert len(sms) == 1 and sms[0].phone.endswith("13912345678")
+    assert request.tracking_code not in sms[0].text
+    delivery = NoticeDelivery.objects.get(request=request, proof=sms[0].message_id)
+    assert delivery.channel == "sms" and delivery.delivered_on == datetime.date(2026, 9, 14)
+    deliveries = staff.locator("#deliveries").inner_text()
+    assert "2026-09-14 已送达" in deliveries and sms[0].message_id in deliveries
+    staff.screenshot(path=str(screenshots_dir / "request-delivery.png"), full_page=True)
+    staff_ctx.close()

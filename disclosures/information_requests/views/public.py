@@ -23,8 +23,8 @@ from django.views.decorators.http import require_POST
 from disclosures.downloads import serve_stored
 from disclosures.models import Department
 
-from .. import clock, personal_data, ratelimit, remedies, services
-from ..forms import AmendForm, ApplicationForm, StatusLookupForm
+from .. import clock, personal_data, ratelimit, recovery, remedies, services
+from ..forms import AmendForm, ApplicationForm, RecoveryForm, StatusLookupForm
 from ..letter import letter_response
 from ..models import InformationRequest, Status, normalize_tracking_code
 from ..outcomes import DISCLOSING
@@ -95,12 +95,25 @@ def refused_without_limits(refusal):
 
 def apply_refused(request):
     messages.error(request, f"{LIMITS_UNAVAILABLE}您的申请未提交。")
-    return apply_page(request, ApplicationForm(request.POST), status=503)
+    return apply_page(request, ApplicationForm(request.POST, request.FILES), status=503)
+
+
+def lookup_page(request, form=None, recovery_form=None, status=200):
+    """The lookup page, with the form to recover a lost tracking code (找回查询码) below it."""
+    return render(
+        request,
+        "information_requests/lookup.html",
+        {
+            "form": form if form is not None else StatusLookupForm(),
+            "recovery_form": recovery_form if recovery_form is not None else RecoveryForm(),
+        },
+        status=status,
+    )
 
 
 def lookup_refused(request):
     messages.error(request, LIMITS_UNAVAILABLE)
-    return render(request, "information_requests/lookup.html", {"form": StatusLookupForm(request.POST)}, status=503)
+    return lookup_page(request, StatusLookupForm(request.POST), status=503)
 
 
 @never_cache
@@ -108,7 +121,7 @@ def lookup_refused(request):
 def apply(request):
     ip_key = f"information_requests:submit:{ratelimit.client_ip(request)}"
     if request.method == "POST":
-        form = ApplicationForm(request.POST)
+        form = ApplicationForm(request.POST, request.FILES)
         if ratelimit.count(ip_key) >= SUBMISSIONS_PER_HOUR_PER_ADDRESS:
             messages.error(
                 request,
@@ -124,7 +137,7 @@ def apply(request):
                 return apply_page(request, form, status=429)
             ratelimit.hit(ip_key, HOUR)
             ratelimit.hit(applicant_key, HOUR)
-            information_request = services.submit_request(form.request_data())
+            information_request = services.submit_request(form.request_data(), attachments=form.attachment_uploads())
             grant(request.session, information_request)
             return redirect("information_requests:receipt", pk=information_request.pk)
         if form.has_error("__all__", "honeypot"):
@@ -159,7 +172,7 @@ def lookup(request):
                 or ratelimit.count(code_key) >= LOOKUP_FAILURES_PER_CODE
             ):
                 messages.error(request, "查询失败次数过多，请一小时后再试。")
-                return render(request, "information_requests/lookup.html", {"form": form}, status=429)
+                return lookup_page(request, form, status=429)
             found = InformationRequest.objects.filter(tracking_code=code).first()
             # Compare in constant time, and the same way whether or not the code exists. An anonymised
             # request (retention.py) has no lookup hash left: it cannot be opened any more.
@@ -171,10 +184,33 @@ def lookup(request):
             ratelimit.hit(ip_key, HOUR)
             ratelimit.hit(code_key, HOUR)
             messages.error(request, "查询码或电话号码后四位不正确，请核对后重试。")
-            return render(request, "information_requests/lookup.html", {"form": form}, status=404)
+            return lookup_page(request, form, status=404)
     else:
         form = StatusLookupForm()
-    return render(request, "information_requests/lookup.html", {"form": form})
+    return lookup_page(request, form)
+
+
+def recovery_refused(request):
+    messages.error(request, LIMITS_UNAVAILABLE)
+    return lookup_page(request, recovery_form=RecoveryForm(request.POST), status=503)
+
+
+@never_cache
+@require_POST
+@refused_without_limits(recovery_refused)
+def recover(request):
+    """找回查询码: the same answer whatever the input, so that nobody learns whether a phone or an e-mail has
+    applied (recovery.py). Limited per address and per contact; the codes go only to the contact on file."""
+    form = RecoveryForm(request.POST)
+    if not form.is_valid():
+        return lookup_page(request, recovery_form=form, status=400)
+    kind, value = form.cleaned_data["contact"]
+    if not recovery.allowed(request, kind, value):
+        messages.error(request, recovery.TOO_MANY)
+        return lookup_page(request, recovery_form=form, status=429)
+    recovery.queue(kind, value)
+    messages.success(request, recovery.ANSWER)
+    return redirect("information_requests:lookup")
 
 
 def status_context(information_request, amend_form=None):
@@ -201,6 +237,7 @@ def status_context(information_request, amend_form=None):
         and request_clock.due_on < today
         else "",
         "files": list(reply.files.all()) if reply and reply.outcome in DISCLOSING else [],
+        "attachments": list(information_request.attachments.all()),
         "today": today,
     }
 
@@ -218,10 +255,12 @@ def status(request, pk):
 @require_POST
 def amend(request, pk):
     information_request = request_for_session(request, pk)
-    form = AmendForm(request.POST)
+    form = AmendForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.submit_amendment(information_request, form.cleaned_data["text"])
+            services.submit_amendment(
+                information_request, form.cleaned_data["text"], attachments=form.attachment_uploads()
+            )
         except services.RequestError as error:
             messages.error(request, str(error))
         else:

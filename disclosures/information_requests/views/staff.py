@@ -26,7 +26,8 @@ from disclosures.audit_trail import record_export, record_security_event
 from disclosures.downloads import serve_stored
 from disclosures.models import Department, Membership, Region, roles_in_department
 
-from .. import clock, fees, forms, report, services
+from .. import clock, delivery, fees, forms, proactive, report, services
+from ..delivery_forms import DeliveryForm
 from ..letter import letter_response
 from ..models import Appeal, Extension, FeeNotice, InformationRequest, Reply, Status
 from ..outcomes import OUTCOME_RULES
@@ -93,6 +94,7 @@ TABS = [
     ("due_soon", "3个工作日内到期"),
     ("overdue", "已超期"),
     ("closed", "已办结"),
+    ("awaiting_delivery", "待送达"),
 ]
 
 
@@ -108,6 +110,8 @@ def tab_filters(today):
         "due_soon": open_ & Q(due_on__gte=today, due_on__lte=soon),
         "overdue": open_ & Q(due_on__lt=today),
         "closed": Q(status=Status.CLOSED),
+        # A notice (补正, 收费, 答复…) no record shows delivered: the periods counting from it wait (delivery.py).
+        "awaiting_delivery": Q(pk__in=delivery.awaiting_request_ids()),
     }
 
 
@@ -150,6 +154,11 @@ def inbox(request, department):
             cal.workdays_between(timezone.localdate(row.submitted_at), today) if row.status == Status.SUBMITTED else None
         )
         row.waited_too_long = row.waiting is not None and row.waiting > settings.REQUEST_REGISTRATION_ALERT_WORKDAYS
+    undelivered = set(
+        delivery.undelivered().filter(request__in=[row.pk for row in rows]).values_list("request_id", flat=True)
+    )
+    for row in rows:
+        row.awaiting_delivery = row.pk in undelivered
     return render(
         request,
         "information_requests/staff/inbox.html",
@@ -162,6 +171,8 @@ def inbox(request, department):
             "today": today,
             "can_handle": bool(roles & HANDLING_ROLES),
             "identity_hidden": not sees_identity(roles),
+            # 条例第四十四条: information several applicants received, not yet published proactively.
+            "proactive_prompts": proactive.inbox_prompts(department) if roles & HANDLING_ROLES else [],
         },
     )
 
@@ -243,6 +254,12 @@ def detail_context(information_request, roles, bound=None, revealed=False):
         "can_reveal": may_reveal(roles) and r.anonymised_on is None,
         "revealed": revealed,
         "outcome_articles": {key: rule.article for key, rule in OUTCOME_RULES.items()},
+        # 送达: each notice's deliveries, and the form to record one by post or in person.
+        "deliveries": delivery.detail(r, bound.get("delivery")),
+        # The applicant's files (身份证明 and other material): for the department's request handlers only.
+        "attachments": list(r.attachments.all()) if may_reveal(roles) and r.anonymised_on is None else None,
+        "proactive": proactive.for_request(r) if can_handle else None,
+        "proactive_form": bound.get("proactive") or forms.ProactiveForm(initial={"title": r.information_title}),
     }
 
 
@@ -354,6 +371,14 @@ def _reply(r, data, user):
     return f"已答复并办结（{reply.get_outcome_display()}），告知书已生成并通知申请人。"
 
 
+def _delivery(r, data, user):
+    record = delivery.record_delivery(
+        r, notice=data["notice"], channel=data["channel"], delivered_on=data["delivered_on"], proof=data["proof"],
+        actor=user,
+    )  # fmt: skip
+    return f"已记录{record.get_kind_display()}的送达（{record.get_channel_display()}，{record.delivered_on:%Y-%m-%d}）。"
+
+
 def _appeal(r, data, user):
     services.record_appeal(r, kind=data["kind"], filed_on=data["filed_on"], notes=data["notes"], actor=user)
     return "已记录。"
@@ -371,6 +396,7 @@ ACTIONS = {
     "fee_paid": (forms.FeePaidForm, _fee_paid),
     "reply": (forms.ReplyForm, _reply),
     "appeal": (forms.AppealForm, _appeal),
+    "delivery": (DeliveryForm, _delivery),
 }
 
 
@@ -475,3 +501,47 @@ def annual_report_xlsx(request, department):
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
     return response
+
+
+@never_cache
+@login_required
+def attachment(request, pk, attachment_id):
+    """A file the applicant attached: for the department's request handlers (as the full personal data,
+    个人信息保护法第五十一条), each opening a security event; approvers, administrators and editors get 403."""
+    information_request, roles = request_for(request.user, pk)
+    if not may_reveal(roles):
+        raise PermissionDenied("只有本部门依申请公开经办人可以查看申请人提交的材料。")
+    stored = get_object_or_404(information_request.attachments, pk=attachment_id)
+    if not stored.file:
+        raise Http404
+    record_security_event(
+        "view_attachment",
+        request=request,
+        remarks=f"查看申请 {information_request.short_code}… 的申请人材料（{stored.get_kind_display()}）",
+        request_id=information_request.pk,
+        department_id=information_request.department_id,
+        attachment_id=stored.pk,
+    )
+    return serve_stored(request, stored.file, stored.name, content_type=stored.content_type, personal=True)
+
+
+@never_cache
+@login_required
+@require_POST
+def proactive_mark(request, pk):
+    """纳入主动公开 (条例第四十四条), through proactive.mark."""
+    information_request, roles = request_for(request.user, pk, handling=True)
+    form = forms.ProactiveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请按提示修改后重新提交。")
+        context = detail_context(information_request, roles, bound={"proactive": form})
+        return render(request, "information_requests/staff/detail.html", context, status=400)
+    try:
+        proactive.mark(
+            information_request, title=form.cleaned_data["title"], url=form.cleaned_data["url"], actor=request.user
+        )
+    except services.RequestError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "已纳入主动公开，本机关的公开页面将列出该信息及其网址。")
+    return redirect("information_requests:detail", pk=information_request.pk)
