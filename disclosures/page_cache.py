@@ -74,6 +74,9 @@ def release() -> str:
     manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
     if manifest.exists():
         digest.update(manifest.read_bytes())
+    from disclosures.api.open_data import state  # the licence in every page's footer, from the settings
+
+    digest.update(repr(state()).encode())
     return digest.hexdigest()[:16]
 
 

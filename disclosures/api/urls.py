@@ -5,6 +5,7 @@ from disclosures.api import views
 app_name = "api"
 # Ids are taken as text and checked in the views, so that a malformed one is a JSON 404 too.
 urlpatterns = [
+    path("", views.index, name="index"),
     path("openapi.json", views.openapi, name="openapi"),
     path("regions", views.regions, name="regions"),
     path("departments", views.departments, name="departments"),

@@ -8,10 +8,17 @@ are listed only where a published disclosure exists, so a draft does not even re
 Amounts are strings with two decimals ("1425.40"), never floats, as TableRow stores them.
 Responses are cached: a version's document by version (it is frozen once published), lists by
 the current set of published versions (a publication changes the key).
+
+Open data: every answer may be read from any origin (CORS, without credentials: nothing here reads a
+cookie); OPTIONS answers a preflight; any other method than GET, HEAD and OPTIONS is a JSON 405, not the
+CSRF page. /api/v1/ itself lists the endpoints, the licence and the OpenAPI document.
 """
 
+import functools
 import hashlib
 import json
+import re
+from datetime import date
 from pathlib import Path
 
 from django.core.cache import cache
@@ -20,9 +27,10 @@ from django.db.models import Count, Max
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
 
 from disclosures import page_cache
+from disclosures.api.open_data import licence, openapi_licence
 from disclosures.exports.views import published_version_or_404
 from disclosures.models import Department, Disclosure, Region, TableRow, Version
 
@@ -33,8 +41,55 @@ LIST_MAX_AGE = 5 * 60
 VERSION_MAX_AGE = 24 * 60 * 60
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+ALLOW = ", ".join(SAFE_METHODS)
+# What a cross-origin reader may send in a preflighted request, and read of the answer besides the body.
+CORS_REQUEST_HEADERS = "Accept, Accept-Language, If-None-Match, If-Modified-Since"
+CORS_EXPOSED_HEADERS = "ETag, Last-Modified"
+PREFLIGHT_MAX_AGE = 24 * 60 * 60
+DATE_PARAM = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+# The endpoints listed by /api/v1/ and on /open-data/: name, path below /api/v1/, what it answers.
+ENDPOINTS = [
+    ("regions", "regions", "地区树（只含有已公开预决算的地区及其上级）"),
+    ("departments", "departments", "有已公开预决算的部门，可按地区（含下级）、层级筛选，分页"),
+    ("disclosures", "disclosures", "已公开的预决算，可按地区、部门、年度、类别、公开或更正日期（since）筛选，分页"),
+    ("disclosure", "disclosures/{id}", "一份预决算的现行版本：情况说明、公开表及其全部行"),
+    ("disclosure_version", "disclosures/{id}/versions/{number}", "一份预决算的某个已公开版本"),
+    ("search", "search", "检索项目、科目、部门（参数 q）"),
+    ("openapi", "openapi.json", "OpenAPI 3.1 接口文档"),
+]
+
+
 class BadParameter(Exception):
     pass
+
+
+def _cors(response):
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Expose-Headers"] = CORS_EXPOSED_HEADERS
+    return response
+
+
+def api_view(view):
+    """A read-only endpoint open to every origin: GET and HEAD answered by `view`, OPTIONS (a CORS preflight)
+    here, any other method a JSON 405. Exempt from CSRF: no method it accepts changes anything."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "OPTIONS":
+            response = HttpResponse(status=204)
+            response["Access-Control-Allow-Methods"] = ALLOW
+            response["Access-Control-Allow-Headers"] = CORS_REQUEST_HEADERS
+            response["Access-Control-Max-Age"] = str(PREFLIGHT_MAX_AGE)
+        elif request.method not in ("GET", "HEAD"):
+            response = _error(405, "只读接口，只接受 GET、HEAD 和 OPTIONS 请求。")
+        else:
+            return _cors(view(request, *args, **kwargs))
+        response["Allow"] = ALLOW
+        return _cors(response)
+
+    return csrf_exempt(wrapper)
 
 
 def _error(status, message):
@@ -61,6 +116,18 @@ def _choice_param(request, name, choices):
     if raw not in choices:
         raise BadParameter(f"参数 {name} 应为 {'、'.join(choices)} 之一：{raw!r}")
     return raw
+
+
+def _date_param(request, name):
+    raw = request.GET.get(name)
+    if raw is None:
+        return None
+    try:
+        if not DATE_PARAM.fullmatch(raw):
+            raise ValueError
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadParameter(f"参数 {name} 应为 YYYY-MM-DD 格式的日期：{raw!r}") from None
 
 
 def _publication_generation():
@@ -252,7 +319,7 @@ def _visible_regions():
     return regions, visible
 
 
-@require_safe
+@api_view
 def regions(request):
     def build():
         all_regions, visible = _visible_regions()
@@ -281,7 +348,7 @@ def regions(request):
     return _cached_list(request, "regions", build)
 
 
-@require_safe
+@api_view
 def departments(request):
     def build():
         region = _int_param(request, "region")
@@ -307,13 +374,14 @@ def departments(request):
     return _cached_list(request, "departments", build)
 
 
-@require_safe
+@api_view
 def disclosures(request):
     def build():
         region = _int_param(request, "region")
         department = _int_param(request, "department")
         year = _int_param(request, "year", minimum=1900, maximum=2100)
         kind = _choice_param(request, "kind", Disclosure.Kind.values)
+        since = _date_param(request, "since")
         queryset = Disclosure.objects.published().select_related(
             "department__region", "published_version"
         ).order_by("-year", "department__name", "kind", "pk")
@@ -326,12 +394,18 @@ def disclosures(request):
             queryset = queryset.filter(year=year)
         if kind is not None:
             queryset = queryset.filter(kind=kind)
+        if since is not None:  # first published, or corrected (a later version published), on or after
+            queryset = queryset.filter(
+                pk__in=Version.objects.filter(status=Version.Status.PUBLISHED, published_on__gte=since).values(
+                    "disclosure_id"
+                )
+            )
         return _paginate(request, queryset, disclosure_summary)
 
     return _cached_list(request, "disclosures", build)
 
 
-@require_safe
+@api_view
 def search(request):
     """The portal's search (disclosures.search) as JSON: the same index, filters and visibility rule."""
     from disclosures.search.filters import SearchFilter
@@ -420,11 +494,12 @@ def _id(text, maximum=2**31 - 1):
     return int(text)
 
 
+@csrf_exempt
 def not_found(request, *args, **kwargs):
-    return _error(404, "没有这个 API 地址。")
+    return _cors(_error(404, "没有这个 API 地址。"))
 
 
-@require_safe
+@api_view
 def disclosure(request, pk):
     pk = _id(pk)
     if pk is None:
@@ -443,7 +518,7 @@ def disclosure(request, pk):
     return _version_response(request, version, LIST_MAX_AGE)
 
 
-@require_safe
+@api_view
 def disclosure_version(request, pk, number):
     pk, number = _id(pk), _id(number, maximum=32767)
     if pk is None or number is None:
@@ -461,6 +536,28 @@ def disclosure_version(request, pk, number):
     return _version_response(request, version, VERSION_MAX_AGE)
 
 
-@require_safe
+@api_view
+def index(request):
+    base = reverse("api:index")
+    response = JsonResponse(
+        {
+            "title": "预决算公开 API",
+            "version": "v1",
+            "description": "只读，只含已公开的部门预算和决算；可跨域读取（CORS），无需登录。",
+            "license": licence(),
+            "openapi": reverse("api:openapi"),
+            "documentation": reverse("open_data"),
+            "endpoints": [{"name": name, "url": base + path, "description": text} for name, path, text in ENDPOINTS],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+    patch_cache_control(response, public=True, max_age=LIST_MAX_AGE)
+    return response
+
+
+@api_view
 def openapi(request):
-    return HttpResponse(OPENAPI_PATH.read_bytes(), content_type="application/json")
+    """The hand-kept document, with the licence of the settings."""
+    document = json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
+    document["info"]["license"] = openapi_licence()
+    return JsonResponse(document, json_dumps_params={"ensure_ascii": False})

@@ -8,13 +8,25 @@ Classification tables get their codes split into levels — 功能分类 类/款
 dimensions whose levels point to their parent. A table printed as side-by-side panels (决算
 公开06表) has one CSV row per stored row with the panel's columns once (disclosures.exports.csv), so
 each of its figures is one value of one measure.
+
+The descriptor validates offline (`frictionless validate`): its profile is "tabular-data-package", which
+validators check with the schemas they carry, rather than "fiscal-data-package", which makes them fetch a
+remote schema; the Fiscal Data Package part is the `model`. `created` is an RFC 3339 date-time (the day of
+publication, at midnight in the portal's time zone), `licenses` the licence of the settings
+(OPEN_DATA_LICENSE_*).
 """
 
 import csv
+import hashlib
 import io
 import json
 import zipfile
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
+
+from disclosures.api.open_data import licence
 from disclosures.exports.csv import is_form, row_values, table_columns
 from disclosures.exports.pdf import document_title
 from disclosures.models import Disclosure
@@ -24,6 +36,21 @@ PHASES = {Disclosure.Kind.BUDGET: "approved", Disclosure.Kind.FINAL_ACCOUNTS: "e
 # Code length of each level (TABLES.md §5: 功能分类 类 3, 款 5, 项 7; 经济分类 类 3, 款 5).
 LEVEL_LENGTHS = {"function": (3, 5, 7), "economic": (3, 5)}
 CLASSIFICATION_TYPES = {"function": "functional", "economic": "economic"}
+# Raised whenever the descriptor's shape changes, so that a zip built by earlier code is not served.
+DESCRIPTOR_REVISION = 2
+
+
+def cache_tag() -> str:
+    """What a stored zip depends on besides the version: the descriptor's revision and the licence."""
+    state = repr((DESCRIPTOR_REVISION, sorted(licence().items())))
+    return hashlib.sha256(state.encode()).hexdigest()[:12]
+
+
+def created(day) -> str | None:
+    """A day as an RFC 3339 date-time: its midnight in the portal's time zone."""
+    if day is None:
+        return None
+    return datetime.combine(day, time(), tzinfo=ZoneInfo(settings.TIME_ZONE)).isoformat()
 
 
 def resource_name(table):
@@ -153,7 +180,7 @@ def package(version):
         "primaryKey": ["department"],
     }
     descriptor = {
-        "profile": "fiscal-data-package",
+        "profile": "tabular-data-package",
         "name": f"disclosure-{disclosure.pk}-v{version.number}",
         "title": f"{document_title(version)}（第 {version.number} 版）",
         "description": f"{disclosure.department.region.path} {disclosure} 公开表，{fmt.name}。",
@@ -161,10 +188,13 @@ def package(version):
         "countryCode": "CN",
         "granularity": "aggregated",
         "fiscalPeriod": {"start": f"{disclosure.year}-01-01", "end": f"{disclosure.year}-12-31"},
-        "created": version.published_on.isoformat() if version.published_on else None,
+        "created": created(version.published_on),
+        "licenses": [licence()],
         "resources": resources,
         "model": {"measures": measures, "dimensions": dimensions},
     }
+    if descriptor["created"] is None:
+        del descriptor["created"]
     return descriptor, files
 
 

@@ -109,5 +109,5 @@ def table_csv_download(request, pk, number, table_number):
 @require_safe
 def data_package_download(request, pk, number):
     version = published_version_or_404(pk, number)
-    content = _cached_bytes("fdp", version, lambda: fdp.package_zip(version))
+    content = _cached_bytes("fdp", version, lambda: fdp.package_zip(version), fdp.cache_tag())
     return _respond(request, content, "application/zip", pdf.download_name(version, "zip").replace(".zip", "数据包.zip"))
