@@ -12,3 +12,5 @@ class DisclosuresConfig(AppConfig):
         from disclosures import audit_signals  # noqa: F401
         # Renews the key of stored public pages when what they show changes, whichever process changed it.
         from disclosures import page_cache  # noqa: F401
+        # Mails confirmed subscribers when a version is published (and registers the task that does it).
+        from disclosures import subscriptions  # noqa: F401

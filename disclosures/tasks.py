@@ -13,7 +13,7 @@ import smtplib
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 
 logger = logging.getLogger(__name__)
 
@@ -141,11 +141,15 @@ REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMT
 
 
 @shared_task(bind=True, name="disclosures.send_email", max_retries=8)
-def send_email(self, subject, body, from_email, recipients):
+def send_email(self, subject, body, from_email, recipients, headers=None):
     """Send one message built by the caller. A relay failure is tried again after 30 s, 1, 2, 4 … minutes
-    (at most 5 minutes apart: shorter than the broker's visibility timeout), eight times."""
+    (at most 5 minutes apart: shorter than the broker's visibility timeout), eight times. `headers`: extra
+    header lines (a subscriber's List-Unsubscribe)."""
     try:
-        send_mail(subject, body, from_email, recipients)
+        if headers:
+            EmailMessage(subject, body, from_email, recipients, headers=headers).send()
+        else:
+            send_mail(subject, body, from_email, recipients)
     except REFUSED as exc:
         # The exception names the addresses, so it stays out of the log: an applicant's e-mail is personal data
         # (个人信息保护法第五十一条).
@@ -158,7 +162,7 @@ def send_email(self, subject, body, from_email, recipients):
         raise self.retry(exc=exc, countdown=min(300, 30 * 2**self.request.retries))
 
 
-def queue_email(subject, body, recipients, from_email=None):
+def queue_email(subject, body, recipients, from_email=None, headers=None):
     """Hand a message to a worker. The request (or the service) only builds it; a mail relay that is down
     costs it nothing. A broker that cannot be reached is logged, not raised: the message reports a step that
     has already been taken (a publication, a decision), which an outage must not undo."""
@@ -170,6 +174,7 @@ def queue_email(subject, body, recipients, from_email=None):
         # are not (personal data of applicants).
         send_email.apply_async(
             args=(subject, body, from_email or settings.DEFAULT_FROM_EMAIL, recipients),
+            kwargs={"headers": headers} if headers else {},
             argsrepr=f"({subject!r}, …, {len(recipients)} recipient(s))",
         )
     except Exception:

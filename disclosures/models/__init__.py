@@ -5,6 +5,7 @@ from .format_assignment import FormatAssignment, LayoutVariant, format_for, save
 from .membership import Membership, can_see_department, roles_in_department
 from .organisation import Department, Region, Unit
 from .secrecy import SecrecyFlag, SecrecySettings
+from .subscription import Subscription
 from .workflow import Reminder, Review, WarningAcknowledgement
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "SecrecySettings",
     "Review",
     "Section",
+    "Subscription",
     "TableRow",
     "Unit",
     "Version",
