@@ -1,13 +1,24 @@
 from django.urls import path
 
-from disclosures.views import audit, budget_vs_actual, department, history, public, staff
+from disclosures import feeds
+from disclosures.api import open_data
+from disclosures.views import accountability, audit, budget_vs_actual, department, follow, history, public, staff
 
 urlpatterns = [
     path("", public.home, name="home"),
+    path("open-data/", open_data.page, name="open_data"),
     path("regions/<int:pk>/", public.region, name="region"),
     path("years/<int:year>/", public.year, name="year"),
+    path("regions/<int:pk>/<int:year>/accountability/", accountability.accountability_page, name="accountability"),
+    path("regions/<int:pk>/<int:year>/sangong/", accountability.sangong, name="sangong"),
     path("departments/<int:pk>/", department.department, name="department"),
     path("departments/<int:pk>/compare/", department.comparison, name="department_compare"),
+    path("feed/", feeds.AllFeed(), name="feed"),
+    path("regions/<int:pk>/feed/", feeds.RegionFeed(), name="region_feed"),
+    path("departments/<int:pk>/feed/", feeds.DepartmentFeed(), name="department_feed"),
+    path("subscribe/", follow.subscribe, name="subscribe"),
+    path("subscribe/confirm/<str:token>/", follow.confirm, name="subscription_confirm"),
+    path("subscribe/unsubscribe/<str:token>/", follow.unsubscribe, name="subscription_unsubscribe"),
     path("disclosures/<int:pk>/", public.disclosure, name="disclosure"),
     path("disclosures/<int:pk>/versions/<int:number>/", public.disclosure, name="disclosure_version"),
     path("disclosures/<int:pk>/budget-vs-actual/", budget_vs_actual.budget_vs_actual, name="budget_vs_actual"),

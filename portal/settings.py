@@ -292,6 +292,13 @@ if PDF_ON_PUBLISH not in ("task", "inline", "off"):
     raise ImproperlyConfigured("PDF_ON_PUBLISH 只能是 task、inline 或 off。")
 # Used in links inside emails.
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# —— Open data ——
+# The licence of the published data, shown in the footer of public pages, on /open-data/, in the API
+# (/api/v1/ and info.license of its OpenAPI document) and in every datapackage.json (`licenses`): an Open
+# Definition / SPDX identifier, the licence's URL and its title.
+OPEN_DATA_LICENSE_NAME = os.getenv("OPEN_DATA_LICENSE_NAME", "CC-BY-4.0")
+OPEN_DATA_LICENSE_URL = os.getenv("OPEN_DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/")
+OPEN_DATA_LICENSE_TITLE = os.getenv("OPEN_DATA_LICENSE_TITLE", "知识共享署名 4.0 国际许可协议（CC BY 4.0）")
 # How many reverse proxies in front of the portal append the client's address to X-Forwarded-For.
 # 0 (default): the rate limits key on REMOTE_ADDR, since a client can write X-Forwarded-For itself.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
