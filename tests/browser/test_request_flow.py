@@ -243,6 +243,7 @@ def test_on_a_phone_an_empty_submit_focuses_a_summary_whose_links_reach_their_fi
     phone.click("form.form button[type=submit]")
     phone.wait_for_selector("#error-summary")
     assert phone.title().startswith("提交未成功：")
+    phone.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'", timeout=5000)
     assert phone.evaluate("document.activeElement.id") == "error-summary"
     summary = phone.locator("#error-summary")
     assert "联系电话：请填写联系电话。" in summary.inner_text()
@@ -271,6 +272,8 @@ def test_on_a_phone_an_application_with_an_attachment_and_no_email_gets_its_noti
     phone.goto(live_server.url + reverse("information_requests:apply") + f"?department={department.pk}")
     phone.click("form.form button[type=submit]")
     phone.wait_for_selector("#error-summary")
+    # form.js moves the focus once the page's scripts have run (deferred): wait for it, then check it.
+    phone.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'", timeout=5000)
     assert phone.evaluate("document.activeElement.id") == "error-summary"
     assert "姓名或名称：请填写姓名或名称。" in phone.locator("#error-summary").inner_text()
 
