@@ -131,6 +131,18 @@ def _lock(publication):
         raise PublicationError("年度报告状态已被他人更新，请刷新页面后重试。")
 
 
+def _record(action, publication, *, actor, remarks):
+    audit.record(
+        action,
+        actor=actor,
+        remarks=remarks,
+        object=str(publication),
+        department=publication.department.name,
+        year=publication.year,
+        number=publication.number,
+    )
+
+
 def _notify(department, subject, body, roles):
     addresses = Membership.objects.filter(department=department, role__in=roles).values_list("user__email", flat=True)
     queue_email(f"【政府信息公开工作年度报告】{subject}", f"{department}：\n\n{body}", addresses)
@@ -176,15 +188,7 @@ def submit(department, year: int, *, actor, correction_note: str = "", today=Non
     pending.submitted_at = timezone.now()
     pending.reviewed_by, pending.reviewed_at, pending.review_remarks = None, None, ""
     pending.save()
-    audit.record(
-        "annual_report_submit",
-        actor=actor,
-        remarks=correction_note,
-        object=str(pending),
-        department=department.name,
-        year=year,
-        number=pending.number,
-    )
+    _record("annual_report_submit", pending, actor=actor, remarks=correction_note)
     _notify(
         department,
         "待审核",
@@ -214,15 +218,7 @@ def publish(publication, *, actor, remarks: str = "") -> AnnualReportPublication
     publication.reviewed_by, publication.reviewed_at, publication.review_remarks = actor, now, remarks.strip()
     publication.published_at = now
     publication.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_remarks", "published_at"])
-    audit.record(
-        "annual_report_publish",
-        actor=actor,
-        remarks=publication.review_remarks,
-        object=str(publication),
-        department=publication.department.name,
-        year=publication.year,
-        number=publication.number,
-    )
+    _record("annual_report_publish", publication, actor=actor, remarks=publication.review_remarks)
     url = reverse("annual_reports:department", args=[publication.department_id, publication.year])
     _notify(
         publication.department,
@@ -244,15 +240,7 @@ def return_for_revision(publication, *, actor, remarks: str) -> AnnualReportPubl
     publication.reviewed_by, publication.reviewed_at = actor, timezone.now()
     publication.review_remarks = remarks.strip()
     publication.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_remarks"])
-    audit.record(
-        "annual_report_return",
-        actor=actor,
-        remarks=publication.review_remarks,
-        object=str(publication),
-        department=publication.department.name,
-        year=publication.year,
-        number=publication.number,
-    )
+    _record("annual_report_return", publication, actor=actor, remarks=publication.review_remarks)
     _notify(
         publication.department,
         "已退回",
