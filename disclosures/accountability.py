@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from disclosures import completeness, compliance
+from disclosures import compliance
 from disclosures.models import Department, Disclosure
 from disclosures.summary import figures_for, percent_change
 
@@ -54,41 +54,27 @@ class PublicRow:
 
 
 def rows(region, year, kind="budget", today=None) -> list[PublicRow]:
-    table = compliance.rows(region, year, kind, today)
-    departments = list(
-        Department.objects.filter(region_id__in=region.descendant_ids()).select_related("region").order_by(
-            "region__name", "name"
-        )
-    )
-    published = {
-        d.pk: d
-        for d in Disclosure.objects.published()
-        .filter(department__in=departments, year=year, kind=kind)
-        .select_related("published_version", "department")
-    }
     out = []
-    for department, row in zip(departments, table, strict=True):
-        disclosure = published.get(row.disclosure_id)
-        if disclosure is not None:
-            missing = [item.label for item in completeness.missing(disclosure.published_version)]
+    for row in compliance.rows(region, year, kind, today, public=True):
+        if row.status == "已公开":
             out.append(
                 PublicRow(
-                    row.region, row.department, department.get_absolute_url(), "已公开", row.deadline,
-                    disclosure.published_on, row.days_late or 0, row.clock, missing, disclosure.get_absolute_url(),
+                    row.region, row.department, row.department_url, "已公开", row.deadline, row.published_on,
+                    row.days_late or 0, row.clock, row.missing, row.disclosure_url,
                 )
             )  # fmt: skip
         elif row.deadline is not None and row.days_late:
             # Overdue: the deadline is the only fact the public needs (not the draft's state).
             out.append(
                 PublicRow(
-                    row.region, row.department, department.get_absolute_url(), OVERDUE, row.deadline,
+                    row.region, row.department, row.department_url, OVERDUE, row.deadline,
                     days_late=row.days_late, clock=f"截止 {row.deadline.isoformat()}，已逾期 {row.days_late} 天",
                 )
             )  # fmt: skip
         else:
             deadline = row.deadline
             clock = f"截止 {deadline.isoformat()}" if deadline else "—"
-            out.append(PublicRow(row.region, row.department, department.get_absolute_url(), UNPUBLISHED, deadline, clock=clock))
+            out.append(PublicRow(row.region, row.department, row.department_url, UNPUBLISHED, deadline, clock=clock))
     return out
 
 

@@ -31,6 +31,8 @@ class Row:
     bucket: str = "unpublished"  # on_time | late | unpublished
     calendar_note: str = ""
     disclosure_id: int | None = None
+    department_url: str = ""
+    disclosure_url: str = ""  # the published disclosure's public page
     # The previous year's 政府信息公开工作年度报告, due by 31 January (条例第五十条): information_requests.publication.
     annual_report: object = None
 
@@ -52,7 +54,9 @@ def _missing_sections(version):
     return [item.label for item in completeness.missing(version) if item.group == "栏目"]
 
 
-def rows(region, year, kind="budget", today=None) -> list[Row]:
+def rows(region, year, kind="budget", today=None, *, public=False) -> list[Row]:
+    """One row per department. `public`: only what is published counts (the accountability page): a draft's
+    state and what it lacks stay private, and the missing tables and sections are the published version's."""
     today = today or timezone.localdate()
     departments = Department.objects.filter(region_id__in=region.descendant_ids()).select_related("region").order_by(
         "region__name", "name"
@@ -67,10 +71,18 @@ def rows(region, year, kind="budget", today=None) -> list[Row]:
     for department in departments:
         disclosure = disclosures.get(department.pk)
         if disclosure is None:
-            out.append(Row(department.region.path, department.name, "未登记批复", clock="—"))
+            out.append(
+                Row(department.region.path, department.name, "未登记批复", clock="—",
+                    department_url=department.get_absolute_url())
+            )  # fmt: skip
             continue
         state = clock(disclosure, today)
-        version = disclosure.published_version or disclosure.versions.exclude(status=Version.Status.DISCARDED).first()
+        if public:
+            version = disclosure.published_version
+            missing = [item.label for item in completeness.missing(version)] if version else []
+        else:
+            version = disclosure.published_version or disclosure.versions.exclude(status=Version.Status.DISCARDED).first()
+            missing = _missing_sections(version) if version else ["尚未上传"]
         status = "已公开" if disclosure.is_published else (version.get_status_display() if version else "未上传")
         late = state.days if state.is_late else 0
         out.append(
@@ -83,17 +95,20 @@ def rows(region, year, kind="budget", today=None) -> list[Row]:
                 disclosure.published_on,
                 late,
                 state.label,
-                _missing_sections(version) if version else ["尚未上传"],
+                missing,
                 "on_time" if state.state == "published_on_time" else "late" if state.state == "published_late" else "unpublished",
                 state.calendar_note,
                 disclosure.pk,
+                department.get_absolute_url(),
+                disclosure.get_absolute_url() if disclosure.is_published else "",
             )
         )
-    from disclosures.information_requests.publication import deadline_states
+    if not public:
+        from disclosures.information_requests.publication import deadline_states
 
-    annual_reports = deadline_states(departments, year - 1, today)
-    for department, row in zip(departments, out, strict=True):
-        row.annual_report = annual_reports[department.pk]
+        annual_reports = deadline_states(departments, year - 1, today)
+        for department, row in zip(departments, out, strict=True):
+            row.annual_report = annual_reports[department.pk]
     return out
 
 
