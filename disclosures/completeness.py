@@ -37,12 +37,118 @@ def _paragraphs(body):
             yield content
 
 
-def checklist(version) -> list[Item]:
+@dataclass
+class TableEntry:
+    """A table of the format, with the version's table of that number (None when the version lacks it)."""
+
+    definition: object | None  # ingest.formats.TableDefinition (None: a table the format does not list)
+    table: object | None  # DisclosureTable
+    number_label: str  # as printed: 表3, 公开03表, 附件
+
+    @property
+    def number(self):
+        return self.table.number if self.table else self.definition.number
+
+    @property
+    def title(self):
+        return self.table.title if self.table else self.definition.title
+
+    @property
+    def anchor(self):
+        return f"table-{self.number}"  # as DisclosureTable.anchor, so a link finds the table or its absence
+
+    @property
+    def is_missing(self):
+        return self.table is None
+
+    @property
+    def is_empty(self):
+        return self.table is not None and self.table.is_empty
+
+
+@dataclass
+class SectionEntry:
+    """A section of the format and whether the version has written it."""
+
+    definition: object  # ingest.formats.SectionDefinition
+    body: str
+
+    @property
+    def key(self):
+        return self.definition.key
+
+    @property
+    def title(self):
+        return self.definition.title
+
+    @property
+    def is_written(self):
+        return bool(self.body.strip())
+
+
+def table_entries(version, tables=None) -> list[TableEntry]:
+    """Every table of the format in its order. `tables`: the version's tables when already read."""
     fmt = version.disclosure.format_definition
+    by_number = {t.number: t for t in (version.tables.all() if tables is None else tables)}
+    return [TableEntry(d, by_number.get(d.number), fmt.printed_number(d.number)) for d in fmt.tables]
+
+
+def section_entries(version, sections=None) -> list[SectionEntry]:
+    """Every section of the format in its order, with the text the version has under it."""
+    bodies = {}
+    for section in version.sections.all() if sections is None else sections:
+        bodies.setdefault(section.key, []).append(section.body)
+    fmt = version.disclosure.format_definition
+    return [SectionEntry(d, "\n".join(bodies.get(d.key, []))) for d in fmt.sections]
+
+
+@dataclass
+class Contents:
+    """What a version publishes against what its format requires (RULES A.3, A.4), for the public page."""
+
+    tables: list[TableEntry]
+    sections: list[SectionEntry]
+
+    @property
+    def missing_tables(self):
+        return [e for e in self.tables if e.is_missing and e.definition.mandatory]
+
+    @property
+    def empty_tables(self):
+        return [e for e in self.tables if e.is_empty]
+
+    @property
+    def published_tables(self):
+        return [e for e in self.tables if not e.is_missing]
+
+    @property
+    def missing_sections(self):
+        return [e for e in self.sections if e.definition.mandatory and not e.is_written]
+
+    @property
+    def summary(self) -> str:
+        """What is there, counted: "情况说明及 18 张公开表", "2 张公开表，缺 16 张；无情况说明"."""
+        explanation = next((e for e in self.sections if e.key == "explanation" and e.is_written), None)
+        text = f"{len(self.published_tables)} 张公开表"
+        if explanation:
+            text = f"{explanation.title}及 {text}"
+        if self.missing_tables:
+            text += f"，缺 {len(self.missing_tables)} 张"
+        if self.empty_tables:
+            text += f"，其中空表 {len(self.empty_tables)} 张"
+        if self.missing_sections:
+            text += "；无" + "、".join(e.title for e in self.missing_sections)
+        return text
+
+
+def contents(version, tables=None, sections=None) -> Contents:
+    return Contents(table_entries(version, tables), section_entries(version, sections))
+
+
+def checklist(version) -> list[Item]:
     items = []
-    tables = {t.number: t for t in version.tables.all()}
-    for definition in fmt.tables:
-        table = tables.get(definition.number)
+    for entry in table_entries(version):
+        definition, table = entry.definition, entry.table
         label = f"表{definition.number} {definition.title}"
         if table is None:
             items.append(Item(label, not definition.mandatory, "缺少此表" if definition.mandatory else "非必备表", "表格"))
@@ -50,11 +156,8 @@ def checklist(version) -> list[Item]:
             items.append(Item(label, bool(table.note), "空表，附说明公开" if table.note else "空表缺少说明", "表格"))
         else:
             items.append(Item(label, True, f"{table.rows.count()} 行", "表格"))
-    sections = {}
-    for section in version.sections.all():
-        sections.setdefault(section.key, []).append(section)
-    for definition in fmt.sections:
-        body = "\n".join(s.body for s in sections.get(definition.key, []))
+    for entry in section_entries(version):
+        definition, body = entry.definition, entry.body
         if definition.mandatory:
             written = bool(body.strip())
             items.append(Item(definition.title, written, "已填写" if written else "尚未填写", "栏目"))

@@ -1,10 +1,11 @@
 """Figures per published disclosure, for a department's page over the years and its charts.
 
-Each figure is read from the table the format says holds it (TABLES.md §1): 表1 收支总表 for
-income and spending totals and income by source, 表3 支出预算总表 for basic vs project spending and
-the 功能分类 lines, 表7 for the 三公 expenses. A figure a disclosure does not print is None, and
-the page shows a dash: nothing is estimated. Published versions are frozen, so the figures are
-cached by version.
+Each figure is read from the table whose role (its key in the format definition) holds it, in budgets
+and final accounts alike (TABLES.md §1, §2): "summary" (表1 收支预算总表, 公开01表 收入支出决算总表) for the
+grand totals (收入总计/支出总计, printed 总计 in the final accounts) and income by source, "expenditure"
+(表3, 公开03表: all funds) for basic vs project spending and the 功能分类 lines, "three_public_expenses"
+(表7, 公开09表) for the 三公 expenses. A figure a disclosure does not print is None, and the page shows a
+dash: nothing is estimated. Published versions are frozen, so the figures are cached by version.
 """
 
 from dataclasses import dataclass, field
@@ -24,6 +25,11 @@ THREE_PUBLIC_PARTS = [
     ("vehicles_running", "其中：公务用车运行费"),
     ("reception", "公务接待费"),
 ]
+# The grand total lines of the "summary" table: 收入总计/支出总计 in budgets, 总计 on both sides in final accounts.
+INCOME_TOTALS = ("收入总计", "总计")
+SPENDING_TOTALS = ("支出总计", "总计")
+# Income lines that are not numbered 一、二、… but are a source: the carry-over from the year before.
+CARRYOVER = ("上年结转结余", "年初结转和结余", "使用非财政拨款结余")
 LEVELS = {3: 1, 5: 2, 7: 3}  # 类 3 digits, 款 5, 项 7 (GLOSSARY.md: FunctionCode)
 
 
@@ -52,6 +58,11 @@ class Figures:
     # Every 功能分类 table by key: {key: ([Line], 合计 Line | None)}, so that a comparison can
     # pair like with like (表3 all funds with 表3, 一般公共预算 表5 with 表5).
     function_tables: dict = field(default_factory=dict)
+    # Where each figure comes from, as printed ("表1 收支预算总表", "公开03表 支出决算表"), by role:
+    # "summary" (totals, income sources), "structure" (basic and project: all funds), "function" (the table
+    # `lines` come from), "three_public", and every table's key. Read from the format, so a table the
+    # disclosure lacks is still named.
+    sources: dict = field(default_factory=dict)
 
     @property
     def label(self):
@@ -102,7 +113,13 @@ def _first_amount_key(definition):
 
 def compute(disclosure, version) -> Figures:
     figures = Figures(disclosure=disclosure)
-    definitions = {t.number: t for t in disclosure.format_definition.tables}
+    fmt = disclosure.format_definition
+    definitions = {t.number: t for t in fmt.tables}
+    named = {t.key: f"{fmt.printed_number(t.number)} {t.title}" for t in fmt.tables}
+    figures.sources = dict(named)
+    for role, key in (("summary", "summary"), ("structure", "expenditure"), ("three_public", "three_public_expenses")):
+        if key in named:
+            figures.sources[role] = named[key]
     tables = list(DisclosureTable.objects.filter(version=version))
     by_key = {t.key: t for t in tables}
     function_table = _function_table(tables, definitions)
@@ -116,14 +133,14 @@ def compute(disclosure, version) -> Figures:
     summary = by_key.get("summary")
     for row in rows.get(summary.pk, []) if summary else []:
         income_item = _compact(row.cells.get("income_item"))
-        if income_item == "收入总计":
-            figures.income_total = row.amount("income_amount")
-        elif income_item == "上年结转结余" or (
+        if income_item in INCOME_TOTALS:
+            figures.income_total = row.amount("income_amount")  # the last one printed: 总计 after 本年收入合计
+        elif income_item in CARRYOVER or (
             income_item and ENUMERATOR.match(income_item) and income_item[0] in "一二三四五六七八九"
         ):
             label = ENUMERATOR.sub("", income_item)
             figures.income_sources.append((label, row.amount("income_amount") or Decimal("0.00")))
-        if _compact(row.cells.get("expenditure_item")) == "支出总计":
+        if _compact(row.cells.get("expenditure_item")) in SPENDING_TOTALS:
             figures.spending_total = row.amount("expenditure_amount")
 
     three = by_key.get("three_public_expenses")
@@ -149,7 +166,8 @@ def compute(disclosure, version) -> Figures:
             )
             if row.is_total and not row.code:
                 total_line = line
-                if table == function_table:
+                if table.key == "expenditure":
+                    # All funds only (表3, 公开03表): a 表5 of the 一般公共预算 alone is not the same figure.
                     # 基本支出 is a group in the budget's 表3 (小计 leaf), one column in the final accounts'.
                     basic = row.amount("basic_subtotal")
                     figures.basic = basic if basic is not None else row.amount("basic")
@@ -159,6 +177,7 @@ def compute(disclosure, version) -> Figures:
         figures.function_tables.setdefault(table.key, (lines, total_line))
     if function_table:
         figures.lines, figures.total_line = figures.function_tables[function_table.key]
+        figures.sources["function"] = named.get(function_table.key, "")
     return figures
 
 
@@ -187,7 +206,7 @@ def _three_public_lines(rows):
 def figures_for(disclosure) -> Figures:
     """Figures of a disclosure's current published version (cached: published versions are frozen)."""
     version = disclosure.published_version
-    key = f"summary:v2:{version.pk}"
+    key = f"summary:v3:{version.pk}"
     figures = cache.get(key)
     if figures is None:
         figures = compute(disclosure, version)
@@ -284,3 +303,37 @@ def compare(before: Figures, after: Figures):
             )
         )
     return out
+
+
+def common_function_key(years):
+    """The 功能分类 table to set the years side by side with: the first of COMPARED_TABLES every year prints
+    (a budget that prints only 表5 is set beside the final accounts' 公开05表, not their 03表), else the one
+    most years print."""
+    keys = [key for key in COMPARED_TABLES if all(key in f.function_tables for f in years)]
+    if keys:
+        return keys[0]
+    counts = {key: sum(key in f.function_tables for f in years) for key in COMPARED_TABLES}
+    best = max(COMPARED_TABLES, key=lambda key: (counts[key], -COMPARED_TABLES.index(key)))
+    return best if counts[best] else None
+
+
+@dataclass
+class YearFigures:
+    """One calendar year: its budget and its final accounts side by side (either may be None)."""
+
+    year: int
+    by_kind: list  # [Figures | None] in the order of the kinds asked for
+
+    def column(self, attribute):
+        return [getattr(f, attribute) if f else None for f in self.by_kind]
+
+    @property
+    def totals(self):
+        """收入总计, 支出总计, 基本支出, 项目支出, each as [amount per kind]: the cells of a row."""
+        return [self.column(name) for name in ("income_total", "spending_total", "basic", "project")]
+
+
+def years_side_by_side(years, kinds):
+    """[YearFigures] in year order, one per calendar year any of `years` (Figures) belongs to."""
+    by_key = {(f.disclosure.year, f.disclosure.kind): f for f in years}
+    return [YearFigures(year, [by_key.get((year, kind)) for kind in kinds]) for year in sorted({y for y, _k in by_key})]

@@ -1,13 +1,24 @@
 """A department over the years, and the comparison of two of its disclosures. Published only."""
 
+from types import SimpleNamespace
+
 from django.db.models import OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from disclosures import page_cache
+from disclosures.clock import clock
 from disclosures.models import Department, Disclosure
 from disclosures.rendering import format_amount
-from disclosures.summary import THREE_PUBLIC_PARTS, compare, compared_table, figures_for
+from disclosures.summary import (
+    THREE_PUBLIC_PARTS,
+    common_function_key,
+    compare,
+    compared_table,
+    figures_for,
+    years_side_by_side,
+)
 
 
 def _department(pk):
@@ -27,10 +38,47 @@ def _amount_json(value):
     return None if value is None else str(value)
 
 
-def _charts(years):
+def _overdue(unpublished, today=None):
+    """Of the department's unpublished disclosures [(year, kind, approved_on)], those past their deadline
+    (预算法第十四条: 20 days from approval): [(year, kind label, deadline)], latest year first. As on the
+    accountability page (accountability.rows), the deadline is the only fact shown: nothing of a draft, not
+    even whether there is one."""
+    today = today or timezone.localdate()
+    out = []
+    for year, kind, approved_on in sorted(unpublished, key=lambda row: (-row[0], row[1])):
+        state = clock(SimpleNamespace(approved_on=approved_on, published_on=None), today)
+        if state.state == "overdue":
+            out.append((year, Disclosure.Kind(kind).label, state.deadline))
+    return out
+
+
+def _series_by_year(years, kinds, value):
+    """One series per kind over the calendar years: a budget and the final accounts of one year are two
+    figures of that year, not two points in time."""
+    calendar = sorted({f.disclosure.year for f in years})
+    by_key = {(f.disclosure.year, f.disclosure.kind): f for f in years}
+    return calendar, [
+        (kind, label, [_amount_json(value(by_key[(y, kind)])) if (y, kind) in by_key else None for y in calendar])
+        for kind, label in kinds
+    ]
+
+
+def _charts(years, kinds):
     """Data for static/js/charts.js. The same figures are in the tables on the page."""
     latest = years[-1] if years else None
+    calendar, totals = _series_by_year(years, kinds, lambda f: f.spending_total)
+    three_public = []
+    for key, part in THREE_PUBLIC_PARTS:
+        if key not in ("total", "abroad", "vehicles_subtotal", "reception"):
+            continue
+        _calendar, by_kind = _series_by_year(years, kinds, lambda f, key=key: f.three_public.get(key))
+        three_public += [{"name": f"{part}（{label}）", "kind": kind, "data": data} for kind, label, data in by_kind]
     return {
+        "totalsByYear": {
+            "title": "历年支出总计（预算与决算）",
+            "years": [f"{y} 年" for y in calendar],
+            "series": [{"name": f"{label}支出总计", "kind": kind, "data": data} for kind, label, data in totals],
+        },
         "functionTree": {
             "title": f"{latest.label}支出功能分类（类、款、项）" if latest else "",
             "data": latest.function_tree() if latest else [],
@@ -40,13 +88,9 @@ def _charts(years):
             "data": [{"name": label, "value": str(amount)} for label, amount in (latest.income_sources if latest else [])],
         },
         "threePublicTrend": {
-            "title": "“三公”经费历年变化",
-            "years": [f.label for f in years],
-            "series": [
-                {"name": label, "data": [_amount_json(f.three_public.get(key)) for f in years]}
-                for key, label in THREE_PUBLIC_PARTS
-                if key in ("total", "abroad", "vehicles_subtotal", "reception")
-            ],
+            "title": "“三公”经费历年变化（预算与决算）",
+            "years": [f"{y} 年" for y in calendar],
+            "series": three_public,
         },
     }
 
@@ -54,12 +98,13 @@ def _charts(years):
 def _department_state(pk):
     """What the department's page shows that can change (page_cache): its published disclosures, each by its
     current version (frozen once published), the names of the department and up its region tree, and how many
-    annual-report versions it has published (the page links to them; published ones are never withdrawn)."""
+    annual-report versions it has published (the page links to them; published ones are never withdrawn).
+    Its unpublished disclosures come too (published_version_id None), for their deadlines: the page says
+    which are overdue, and that changes with the date (see department())."""
     from disclosures.information_requests.publication import published_count
 
     return (
-        Disclosure.objects.published()
-        .filter(department_id=pk)
+        Disclosure.objects.filter(department_id=pk)
         .order_by("pk")
         .annotate(annual_reports=published_count(OuterRef("department_id")))
         .values_list(
@@ -76,31 +121,49 @@ DEPARTMENT_STATE = page_cache.StateQuery(_department_state)
 def department(request, pk):
     from disclosures.information_requests.proactive import PUBLISHED_STATE as PROACTIVE
 
-    state = DEPARTMENT_STATE.rows(pk) + PROACTIVE.rows(pk)
+    rows = DEPARTMENT_STATE.rows(pk)
+    state = [row for row in rows if row[1] is not None] + PROACTIVE.rows(pk)
+    # Changes with the date, not with anything saved: part of the key, so a stored page never outlives a
+    # deadline. Only what the page shows goes in (year, kind, deadline), never anything else of a draft.
+    overdue = _overdue([(row[5], row[6], row[3]) for row in rows if row[1] is None])
 
     def render_page():
         department = _department(pk)
-        return _department_page(request, department, _published(department))
+        return _department_page(request, department, _published(department), overdue)
 
     if not state:  # nothing published: a short page, not worth storing
         return render_page()
-    return page_cache.serve(request, ("department", pk, *state), render_page)
+    return page_cache.serve(request, ("department", pk, *state, ("overdue", *overdue)), render_page)
 
 
-def _department_page(request, department, disclosures):
-    years = [figures_for(d) for d in disclosures]
+def _classes(years):
+    """The 类 of every year from one kind of 功能分类 table (all funds, else 一般公共预算 in every year): like
+    with like. A year that does not print that table shows dashes."""
+    key = common_function_key(years)
     class_codes = {}
+    columns = []
     for figures in years:
-        for line in figures.classes:
-            class_codes.setdefault(line.code, line.name)
-    classes = [
+        lines, _total = figures.function_tables.get(key, ([], None))
+        by_code = {line.code: line for line in lines if line.level == 1}
+        columns.append(by_code)
+        for code, line in by_code.items():
+            class_codes.setdefault(code, line.name)
+    rows = [
         {
             "code": code,
             "name": name,
-            "amounts": [next((l.amount for l in f.classes if l.code == code), None) for f in years],
+            "amounts": [column[code].amount if code in column else None for column in columns],
         }
         for code, name in sorted(class_codes.items())
     ]
+    sources = [f.sources.get(key) for f in years]
+    return key, rows, sources
+
+
+def _department_page(request, department, disclosures, overdue=()):
+    years = [figures_for(d) for d in disclosures]
+    kinds = [(kind, label) for kind, label in Disclosure.Kind.choices if any(d.kind == kind for d in disclosures)]
+    classes_key, classes, class_sources = _classes(years)
     income_labels = []
     for figures in years:
         for label, _amount in figures.income_sources:
@@ -117,16 +180,33 @@ def _department_page(request, department, disclosures):
             "department": department,
             "disclosures": sorted(disclosures, key=lambda d: (-d.year, d.kind)),
             "years": years,
+            "kinds": kinds,
+            "side_by_side": years_side_by_side(years, [kind for kind, _label in kinds]),
+            "sources": _sources(years, kinds),
+            "overdue": overdue,
             "classes": classes,
+            "classes_source": classes_key and next((s for s in class_sources if s), None),
+            "class_columns": list(zip(years, class_sources)),
+            "measures": ["收入总计", "支出总计", "基本支出", "项目支出"],
             "income": income,
             "three_public_parts": THREE_PUBLIC_PARTS,
             "latest": latest,
-            "charts": _charts(years) if years else None,
+            "charts": _charts(years, kinds) if years else None,
             "compare_choices": sorted(disclosures, key=lambda d: (-d.year, d.kind)),
             "default_before": disclosures[-2] if len(disclosures) > 1 else None,
             "default_after": disclosures[-1] if disclosures else None,
         },
     )
+
+
+def _sources(years, kinds):
+    """Per kind, the tables its figures are read from, as printed (from the latest disclosure of the kind)."""
+    out = []
+    for kind, label in kinds:
+        figures = [f for f in years if f.disclosure.kind == kind][-1]
+        roles = ("summary", "structure", "three_public")
+        out.append({"label": label, **{role: figures.sources.get(role) for role in roles}})
+    return out
 
 
 def _chosen(request, name, disclosures):

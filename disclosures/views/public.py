@@ -4,7 +4,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from disclosures import page_cache
+from disclosures import completeness, page_cache
 from disclosures.models import Department, Disclosure, Region, Version
 from disclosures.clock import clock
 from disclosures.rendering import rendered_tables
@@ -107,14 +107,33 @@ def disclosure(request, pk, number=None):
     return page_cache.serve(request, ("disclosure", pk, number, *state[0]), render_page)
 
 
+def _toc_tables(contents, tables):
+    """The table lines of the contents, in the format's order: each table the format requires, published, empty
+    or missing, then any table the version has that the format does not list."""
+    listed = {entry.number for entry in contents.tables}
+    lines = [entry for entry in contents.tables if not entry.is_missing or entry.definition.mandatory]
+    lines += [
+        completeness.TableEntry(definition=None, table=table, number_label=table.number_label)
+        for table in tables
+        if table.number not in listed
+    ]
+    return lines
+
+
 def disclosure_context(disclosure, version, versions=()):
-    sections = [(section, blocks(section.body)) for section in version.sections.all()]
+    all_sections = list(version.sections.all())
+    sections = [(section, blocks(section.body)) for section in all_sections]
+    tables = rendered_tables(version)
+    # 143号文 第三条: nothing that must be published may be left out silently; the page says what is missing.
+    contents = completeness.contents(version, [table for table, _html in tables], all_sections)
     return {
         "disclosure": disclosure,
         "version": version,
         "versions": versions,
         "sections": sections,
-        "tables": rendered_tables(version),
+        "tables": tables,
+        "contents": contents,
+        "toc_tables": _toc_tables(contents, [table for table, _html in tables]),
         "is_current": version.pk == disclosure.published_version_id,
         # 预算法第十四条: published within 20 days of approval? Shown to the public as well.
         "clock": clock(disclosure),

@@ -4,6 +4,9 @@
  * The script only adds the charts, each labelled for screen readers as an image whose data
  * is in the table that follows. Amounts arrive as strings (Decimal on the server); they are
  * turned into numbers only for drawing.
+ *
+ * A budget and the final accounts of one year are two figures of that year, never two points in time:
+ * the x axis is the calendar year, and each kind is a series of its own (a budget's line is dashed).
  */
 (function () {
   "use strict";
@@ -27,7 +30,32 @@
     });
   }
 
+  // Text lines, not ECharts' default markup: its coloured markers are style attributes, which the
+  // Content-Security-Policy (style-src 'self') refuses.
+  var axisTooltip = {
+    trigger: "axis",
+    formatter: function (items) {
+      return [text(items[0].axisValueLabel)].concat(items.map(function (item) {
+        var value = item.value === null || item.value === undefined ? "—" : money(item.value);
+        return text(item.seriesName + "：" + value);
+      })).join("<br>");
+    }
+  };
+  var DASHED = { budget: "dashed", final_accounts: "solid" };
+
   var builders = {
+    totalsByYear: function (chart) {
+      return {
+        tooltip: axisTooltip,
+        legend: { bottom: 0, type: "scroll" },
+        grid: { left: 64, right: 24, top: 40, bottom: 64 },
+        xAxis: { type: "category", data: chart.years },
+        yAxis: { type: "value", name: "万元" },
+        series: chart.series.map(function (s) {
+          return { type: "bar", name: s.name, data: s.data.map(number), barMaxWidth: 48 };
+        })
+      };
+    },
     functionTree: function (chart) {
       return {
         series: [{
@@ -52,24 +80,25 @@
       };
     },
     threePublicTrend: function (chart) {
+      // One colour per part; the budget's line dashed, the final accounts' solid.
+      var parts = [];
+      chart.series.forEach(function (s) {
+        var part = s.name.replace(/（[^）]*）$/, "");
+        if (parts.indexOf(part) < 0) parts.push(part);
+      });
       return {
-        // Text lines, not ECharts' default markup: its coloured markers are style attributes, which the
-        // Content-Security-Policy (style-src 'self') refuses.
-        tooltip: {
-          trigger: "axis",
-          formatter: function (items) {
-            return [text(items[0].axisValueLabel)].concat(items.map(function (item) {
-              var value = item.value === null || item.value === undefined ? "—" : money(item.value);
-              return text(item.seriesName + "：" + value);
-            })).join("<br>");
-          }
-        },
+        tooltip: axisTooltip,
         legend: { bottom: 0, type: "scroll" },
         grid: { left: 56, right: 24, top: 40, bottom: 64 },
         xAxis: { type: "category", data: chart.years },
         yAxis: { type: "value", name: "万元" },
         series: chart.series.map(function (s) {
-          return { type: "line", name: s.name, data: s.data.map(number), connectNulls: false, symbolSize: 8 };
+          var colour = COLORS[parts.indexOf(s.name.replace(/（[^）]*）$/, "")) % COLORS.length];
+          return {
+            type: "line", name: s.name, data: s.data.map(number), connectNulls: false, symbolSize: 8,
+            symbol: s.kind === "budget" ? "emptyCircle" : "circle",
+            itemStyle: { color: colour }, lineStyle: { color: colour, type: DASHED[s.kind] || "solid" }
+          };
         })
       };
     }

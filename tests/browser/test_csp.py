@@ -79,8 +79,8 @@ def test_the_home_page_and_a_department_with_charts(live_server, page):
     assert watch.refused() == []
 
     watch.goto(live_server.url + reverse("department", args=[disclosure.department.pk]))
-    page.wait_for_function("() => document.querySelectorAll('.chart-slot[data-rendered=true]').length === 3")
-    for key in ("threePublicTrend", "incomeSources", "functionTree"):
+    page.wait_for_function("() => document.querySelectorAll('.chart-slot[data-rendered=true]').length === 4")
+    for key in ("totalsByYear", "threePublicTrend", "incomeSources", "functionTree"):
         # The chart is drawn: ECharts' SVG holds the shapes of the data.
         assert page.locator(f"#chart-{key} svg path").count() > 5, key
     # A tooltip is markup ECharts writes into the page: shown on hover, it must pass the policy too.
@@ -91,7 +91,7 @@ def test_the_home_page_and_a_department_with_charts(live_server, page):
     page.wait_for_function("() => [...document.querySelectorAll('#chart-threePublicTrend div')].some("
                            "d => d.textContent.includes('万元'))")
     tooltip = page.locator("#chart-threePublicTrend div", has_text="万元").last.inner_text()
-    assert "年部门预算" in tooltip and "公务接待费：" in tooltip
+    assert "2024 年" in tooltip and "公务接待费（部门预算）：2.00 万元" in tooltip
     assert watch.refused() == []
 
 
