@@ -7,6 +7,7 @@ cells; a published version is frozen, so its rendering is cached by version.
 """
 
 import re
+from collections import Counter
 from decimal import Decimal
 
 from django.core.cache import cache
@@ -37,24 +38,28 @@ def _leaves(node):
 
 
 def header_rows(columns):
-    """The column tree as rows of header cells: [[{label, colspan, rowspan, leaf}]]."""
+    """The column tree as rows of header cells: [[{label, colspan, rowspan, group, start}]] (start: first leaf)."""
     depth = max((_depth(c) for c in columns), default=1)
     rows = [[] for _ in range(depth)]
 
-    def place(node, level):
+    def place(node, level, start):
         children = node.get("children", [])
         cell = {
             "label": node["label"],
             "colspan": len(_leaves(node)),
             "rowspan": 1 if children else depth - level,
             "group": bool(children),
+            "start": start,
         }
         rows[level].append(cell)
         for child in children:
-            place(child, level + 1)
+            place(child, level + 1, start)
+            start += len(_leaves(child))
 
+    start = 0
     for column in columns:
-        place(column, 0)
+        place(column, 0, start)
+        start += len(_leaves(column))
     return rows
 
 
@@ -71,6 +76,12 @@ def _indent_for_text(text):
 
 def render_grid(table, rows):
     leaves = leaf_columns(table.columns)
+    if any("panel" in leaf for leaf in leaves):
+        rows = _panel_lines(rows, leaves)
+    body, header_columns = _body_rows(table, rows, leaves)
+    # The name column is where most rows keep their row header (表9: 项目名称, not 单位名称); on screen
+    # its header cell stays in view while a wide table scrolls sideways.
+    name_column = Counter(header_columns).most_common(1)[0][0] if header_columns else None
     out = ['<table class="data-table">']
     out.append(f"<caption>{escape(_number_label(table))} {escape(table.title)}</caption>")
     # One <colgroup> per top-level column: a group header's scope="colgroup" then names the
@@ -86,12 +97,22 @@ def render_grid(table, rows):
                 attrs += f' colspan="{cell["colspan"]}"'
             if cell["rowspan"] > 1:
                 attrs += f' rowspan="{cell["rowspan"]}"'
+            if cell["start"] == name_column and cell["colspan"] == 1:
+                attrs += ' class="name-col"'
             out.append(f"<th{attrs}>{escape(cell['label'])}</th>")
         out.append("</tr>")
     out.append(_column_number_row(leaves))
     out.append("</thead><tbody>")
-    if any("panel" in leaf for leaf in leaves):
-        rows = _panel_lines(rows, leaves)
+    out.extend(body)
+    if not rows:
+        out.append(f'<tr><td colspan="{len(leaves)}" class="empty">（空表）</td></tr>')
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _body_rows(table, rows, leaves):
+    """The body's <tr>s, and for each row the leaf column of its row header (if it has one)."""
+    out, header_columns = [], []
     for line in rows:
         panels = getattr(line, "panel", None)
         classes = [f"kind-{line.kind}"]
@@ -99,7 +120,7 @@ def render_grid(table, rows):
             classes.append("total")
         out.append(f'<tr id="table-{escape(table.number)}-row-{line.position + 1}" class="{" ".join(classes)}">')
         first_text = True
-        for leaf in leaves:
+        for index, leaf in enumerate(leaves):
             key = leaf.get("panel_key", leaf["key"])
             row = line if panels is None else panels.get(leaf["panel"])
             if row is None:
@@ -118,6 +139,8 @@ def render_grid(table, rows):
                 # The row header is the first text cell with words in it (表4's 收入 side can be blank
                 # where its 支出 side carries on): an empty header names nothing.
                 header = first_text and bool(value.strip())
+                if header:
+                    header_columns.append(index)
                 tag = "th" if header else "td"
                 scope = ' scope="row"' if header else ""
                 first_text = first_text and not header
@@ -126,10 +149,7 @@ def render_grid(table, rows):
             else:
                 out.append(f'<td class="amount">{format_amount(row.values.get(key))}</td>')
         out.append("</tr>")
-    if not rows:
-        out.append(f'<tr><td colspan="{len(leaves)}" class="empty">（空表）</td></tr>')
-    out.append("</tbody></table>")
-    return "".join(out)
+    return out, header_columns
 
 
 def _column_number_row(leaves):
@@ -227,7 +247,7 @@ def _number_label(table):
 
 def rendered_tables(version):
     """[(table, html)] for a version; a published version is frozen, so its HTML is cached."""
-    cache_key = f"rendered-tables:v4:{version.pk}"
+    cache_key = f"rendered-tables:v5:{version.pk}"
     if version.status == "published":
         cached = cache.get(cache_key)
         if cached is not None:
