@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # The Chinese 404 and 500 pages for public pages even with DEBUG on (staff and /admin/ keep the technical ones).
+    "portal.errors.PublicErrorPagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "disclosures.accounts.middleware.AccountSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
