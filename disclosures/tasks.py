@@ -3,8 +3,8 @@
 A task is acknowledged only when it has finished (settings: CELERY_TASK_ACKS_LATE): a worker killed in the
 middle of one hands it to another worker, which runs it again from the start. So every task here is
 idempotent: the PDF build skips a version whose PDF is stored, the search index is replaced, not appended to,
-a reminder is sent once per deadline (the Reminder constraint). Without a broker (`make run`, the tests) tasks
-run in-process when they are queued.
+a reminder is sent once per deadline (the Reminder constraint), a bulk archive whose content is unchanged is not
+rewritten. Without a broker (`make run`, the tests) tasks run in-process when they are queued.
 """
 
 import logging
@@ -112,6 +112,26 @@ def sweep_missing_pdfs():
     if queued:
         logger.info("补建 PDF：%s 份已排队", queued)
     return queued
+
+
+# ---- Bulk downloads ----
+
+
+@shared_task(name="disclosures.rebuild_bulk_archives")
+def rebuild_bulk_archives(version_pk=None):
+    """Bring the bulk downloads (disclosures.exports.bulk) up to date: those holding the version's disclosure,
+    or, without a version (beat, daily), every one. Idempotent: an archive whose content is unchanged is kept
+    as it is, so a task run twice, or after a later publication's, writes nothing. Returns the keys it checked."""
+    from disclosures.exports import bulk
+    from disclosures.models import Version
+
+    if version_pk is None:
+        return [archive.key for archive in bulk.rebuild_all()]
+    version = Version.objects.select_related("disclosure__department__region").filter(pk=version_pk).first()
+    if version is None or version.status != Version.Status.PUBLISHED:
+        logger.warning("不更新批量下载：版本 %s 不存在或未公开", version_pk)
+        return []
+    return [archive.key for archive in bulk.rebuild_for(version.disclosure) if archive is not None]
 
 
 # ---- The search index ----

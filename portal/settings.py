@@ -292,6 +292,11 @@ SMS_TIMEOUT = envint("SMS_TIMEOUT", "10")
 PDF_ON_PUBLISH = os.getenv("PDF_ON_PUBLISH", "task").replace("background", "task")
 if PDF_ON_PUBLISH not in ("task", "inline", "off"):
     raise ImproperlyConfigured("PDF_ON_PUBLISH 只能是 task、inline 或 off。")
+# When the bulk downloads of /open-data/ are rebuilt after a publication: "task" (default, as PDF_ON_PUBLISH),
+# "inline" or "off" (then by `manage.py build_bulk_archives` and the daily sweep of the beat schedule).
+BULK_ARCHIVES_ON_PUBLISH = os.getenv("BULK_ARCHIVES_ON_PUBLISH", "task")
+if BULK_ARCHIVES_ON_PUBLISH not in ("task", "inline", "off"):
+    raise ImproperlyConfigured("BULK_ARCHIVES_ON_PUBLISH 只能是 task、inline 或 off。")
 # Used in links inside emails.
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # —— Open data ——
@@ -452,6 +457,8 @@ CELERY_BEAT_SCHEDULE = {
     # Before office hours: the reminders are in the mailbox when staff arrive.
     "send-reminders": {"task": "disclosures.send_reminders", "schedule": crontab(hour=7, minute=0)},
     "sweep-missing-pdfs": {"task": "disclosures.sweep_missing_pdfs", "schedule": 300.0},
+    # At night: bulk downloads a lost task left stale (an unchanged archive is not rewritten).
+    "rebuild-bulk-archives": {"task": "disclosures.rebuild_bulk_archives", "schedule": crontab(hour=3, minute=15)},
 }
 
 LOGGING = {

@@ -40,6 +40,7 @@ def _sign_in_checks_off(settings):
 def _no_pdf_on_publish(settings):
     """PDF layout takes seconds; only the tests about it build one (they set PDF_ON_PUBLISH themselves)."""
     settings.PDF_ON_PUBLISH = "off"
+    settings.BULK_ARCHIVES_ON_PUBLISH = "off"  # likewise the bulk downloads (tests/test_bulk_downloads.py)
 
 
 @pytest.fixture(autouse=True)

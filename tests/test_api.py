@@ -1,6 +1,7 @@
 """The read-only JSON API: every endpoint's answer, its OpenAPI document, and schemathesis against it."""
 
 import json
+from decimal import Decimal
 
 import pytest
 import schemathesis
@@ -132,6 +133,26 @@ def test_a_disclosure_carries_versions_sections_tables_rows_and_the_format(clien
     ] and fmt["tables"][2]["columns"][0] == {"label": "科目编码", "key": "code", "text": True}
     assert data["downloads"]["pdf"] == f"/disclosures/{published_seed000.pk}/versions/1/download.pdf"
     assert get(client, f"/api/v1/disclosures/{published_seed000.pk}/versions/1") == data
+
+
+@pytest.mark.django_db
+def test_a_performance_form_gives_its_printed_amounts_once_as_figures(client, published_seed000):
+    data = get(client, f"/api/v1/disclosures/{published_seed000.pk}")
+    tables = {t["number"]: t for t in data["tables"]}
+    t17 = tables["17"]
+    assert t17["figure_columns"] == [{"key": "预算资金情况", "label": "预算资金情况", "unit": "万元", "is_amount": True}]
+    printed = [(row["kind"], row["cells"]["_grid"][1][0], row["figures"]) for row in t17["rows"] if row["figures"]]
+    assert printed == [
+        ("field", "295.00", {"预算资金情况": "295.00"}),
+        ("field", "28.81", {"预算资金情况": "28.81"}),
+        ("field", "75.00", {"预算资金情况": "75.00"}),
+    ]
+    # Summed over the table: the projects' total once, as 表3 prints it (项目支出 398.81), not twice.
+    assert sum(Decimal(row["figures"].get("预算资金情况", "0")) for row in t17["rows"]) == Decimal("398.81")
+    # The stored values stay as they were: a project's first row still repeats its 预算资金情况.
+    block = next(row for row in t17["rows"] if row["kind"] == "block")
+    assert (block["values"], block["figures"]) == ({"amount": "295.00"}, {})
+    assert tables["3"]["figure_columns"] == [] and tables["3"]["rows"][0]["figures"] == {}
 
 
 @pytest.mark.django_db

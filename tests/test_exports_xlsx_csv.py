@@ -8,6 +8,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from disclosures.models import Disclosure
+from tests.test_round_trip import published  # noqa: F401 (the seeds, each published: a fixture)
 
 
 def download(client, url):
@@ -137,3 +138,85 @@ def test_the_disclosure_page_links_the_whole_disclosure_and_each_table(client, p
     for number in ("1", "3", "12", "17"):
         assert f'href="{base}/tables/{number}.csv"' in page and f'href="{base}/tables/{number}.xlsx"' in page
     assert page.count('class="table-downloads') == 18
+
+
+# --- Performance forms: the figures their text prints, as numbers in their own columns ---------------------
+
+
+def csv_lines(client, disclosure, number):
+    import csv
+
+    content = download(client, f"/disclosures/{disclosure.pk}/versions/1/tables/{number}.csv").content
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+@pytest.mark.django_db
+def test_a_self_evaluation_csv_gives_the_labelled_amounts_as_numbers_once_and_keeps_the_text(client):
+    from tests.test_final_accounts import save_seed002
+
+    disclosure = save_seed002().disclosure
+    lines = csv_lines(client, disclosure, "10")
+    first = next(line for line in lines if line["名称"].startswith("项目预算金额（万元） 1079.03"))
+    # The text as published; its figures in columns named by the label, the unit taken from it.
+    assert first["名称"] == "项目预算金额（万元） 1079.03 全年执行数（万元） 1004.87 执行率 93.13%"
+    assert (first["项目预算金额（万元）"], first["全年执行数（万元）"], first["执行率（%）"]) == ("1079.03", "1004.87", "93.13")
+    block = next(line for line in lines if line["名称"] == "项目(政策)名称 辽宁省政务服务大厅运转经费")
+    assert block["项目预算金额（万元）"] == "" and block["全年执行数（万元）"] == ""  # not repeated on the project's first line
+    budgets = [Decimal(line["项目预算金额（万元）"]) for line in lines if line["项目预算金额（万元）"]]
+    assert len(budgets) == 7 and sum(budgets) == Decimal("2984.23")  # the seven projects, each once
+    footer = next(line for line in lines if line["名称"].startswith("指标自评得分小计 90"))
+    assert (footer["预算执行率得分"], footer["绩效自评总得分"]) == ("9.31", "99.31")
+    # 整体绩效自评表: a task line's figures under the task header's labels; its 分值 and 得分 in the grid's columns.
+    task = next(line for line in csv_lines(client, disclosure, "11") if line["名称"].startswith("基本支出公用经费（保运转） 246.48"))
+    assert (task["项目下达金额（万元）"], task["项目执行金额（万元）"], task["项目执行率（%）"]) == ("246.48", "230.47", "93.50")
+    assert (task["分值"], task["得分"]) == ("13.3", "12.43")
+
+
+@pytest.mark.django_db
+def test_a_performance_target_csv_sums_each_projects_funds_once(client, published_seed000):
+    lines = csv_lines(client, published_seed000, "17")
+    funds = [(line["名称"], line["预算资金情况（万元）"]) for line in lines if line["预算资金情况（万元）"]]
+    assert funds == [("预算资金情况 295.00", "295.00"), ("预算资金情况 28.81", "28.81"), ("预算资金情况 75.00", "75.00")]
+    # 表16: each task line's amount, under the header 预算资金情况 above it.
+    tasks = [line["预算资金情况（万元）"] for line in csv_lines(client, published_seed000, "16") if line["预算资金情况（万元）"]]
+    assert tasks == ["164.16", "277.92", "4.28", "18.19", "18.19"]
+
+
+@pytest.mark.django_db
+def test_a_forms_own_workbook_adds_a_sheet_of_its_figures_as_numbers(client, published_seed004):
+    book = load_workbook(io.BytesIO(download(client, f"/disclosures/{published_seed004.pk}/versions/1/tables/17.xlsx").content))
+    assert book.sheetnames == ["表17 部门预算项目（政策）绩效目标表", "绩效数值"]
+    sheet = book["绩效数值"]
+    assert [cell.value for cell in sheet[2]] == ["表号", "所属项目（单位）", "文字（按原样）", "预算资金情况（万元）"]
+    lines = [[cell.value for cell in line] for line in sheet.iter_rows(min_row=3)]
+    assert len(lines) == 7
+    assert lines[1] == ["17", "行业发展工作经费", "预算资金情况 3.60", 3.6]
+    assert sheet["D4"].number_format == "#,##0.00"
+    assert sum(Decimal(str(line[3])) for line in lines) == Decimal("218.12")
+    # Any other table's workbook is the table alone.
+    plain = load_workbook(io.BytesIO(download(client, f"/disclosures/{published_seed004.pk}/versions/1/tables/3.xlsx").content))
+    assert plain.sheetnames == ["表3 支出预算总表"]
+
+
+def test_every_figure_a_form_stores_is_exported_once_on_the_row_that_prints_it(published):
+    """Across the seeds: a form row's stored figures are exactly those read from its text; a block's first row,
+    which repeats its block's figures when stored, gets none of its own unless it prints them."""
+    from disclosures import performance
+
+    seed, _version, tables, rows = published
+    for number, table in tables.items():
+        if not performance.is_form(rows[number]):
+            continue
+        printed = performance.read(table, rows[number])
+        block_figures, block = set(), None
+        for row in [*rows[number], None]:
+            if row is None or row.kind == "block":
+                if block is not None:  # every figure stored on the block's first row is printed in the block
+                    assert {Decimal(v) for v in block.values.values()} <= block_figures, f"{seed.id} 表{number} {block.name}"
+                if row is None:
+                    break
+                block, block_figures = row, set()
+            found = [figure.value.quantize(Decimal("0.01")) for figure in printed.of(row).values()]
+            block_figures |= set(found)
+            if row.kind not in ("block", "indicator"):
+                assert sorted(found) == sorted(Decimal(v) for v in row.values.values()), f"{seed.id} 表{number} {row.name}"

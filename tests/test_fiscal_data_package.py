@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import zipfile
+from decimal import Decimal
 
 import pytest
 
@@ -76,8 +77,19 @@ def test_measures_have_currency_factor_direction_and_phase(package):
     assert measures["table-1-expenditure_amount"]["direction"] == "expenditure"
     assert {m["direction"] for k, m in measures.items() if k.startswith("table-2-")} == {"revenue"}
     assert {m["phase"] for m in measures.values()} == {"approved"}
-    # 绩效目标表 have no amount columns of their own.
-    assert not any(k.startswith(("table-16-", "table-17-")) for k in measures)
+    # 绩效目标表: the 预算资金情况 their text prints is one measure each (their targets are not amounts).
+    assert measures["table-17-预算资金情况"] == {
+        "source": "预算资金情况",
+        "resource": "table-17",
+        "title": "表17 预算资金情况（万元）",
+        "currency": "CNY",
+        "factor": 10000,
+        "direction": "expenditure",
+        "phase": "approved",
+    }
+    assert sorted(k for k in measures if k.startswith(("table-16-", "table-17-"))) == [
+        "table-16-预算资金情况", "table-17-预算资金情况",
+    ]  # fmt: skip
 
 
 @pytest.mark.django_db
@@ -86,4 +98,22 @@ def test_final_accounts_are_executed(client, published_seed004):
     published_seed004.save(update_fields=["kind"])
     archive = zipfile.ZipFile(io.BytesIO(client.get(f"/disclosures/{published_seed004.pk}/versions/1/datapackage.zip").content))
     measures = json.loads(archive.read("datapackage.json"))["model"]["measures"]
-    assert {m["phase"] for m in measures.values()} == {"executed"}
+    assert {m["phase"] for k, m in measures.items() if not k.startswith(("table-16-", "table-17-"))} == {"executed"}
+    # A performance form's 预算资金情况 names the budget, whatever the disclosure.
+    assert measures["table-17-预算资金情况"]["phase"] == "approved"
+
+
+def test_a_performance_form_gives_each_printed_amount_once_as_a_number(package):
+    archive, descriptor = package
+    resource = next(r for r in descriptor["resources"] if r["name"] == "table-17")
+    field = next(f for f in resource["schema"]["fields"] if f["name"] == "预算资金情况")
+    assert field == {"name": "预算资金情况", "title": "预算资金情况（万元）", "type": "number", "unit": "万元", "decimalChar": "."}
+    table17 = rows(archive, "table-17.csv")
+    filled = [r for r in table17 if r["预算资金情况"]]
+    # Printed once per project, on its 预算资金情况 line; the project's first line no longer repeats it.
+    assert all(r["name"].startswith("预算资金情况 ") for r in filled)
+    assert len(filled) == 7
+    # Their sum is the projects' total once, as 表3 prints it (项目支出 218.12), not twice.
+    assert sum(Decimal(r["预算资金情况"]) for r in filled) == Decimal("218.12")
+    block = next(r for r in table17 if r["name"].startswith("项目(政策)名称"))
+    assert block["预算资金情况"] == ""

@@ -84,3 +84,63 @@ def test_api_search_finds_nothing_of_a_draft(client, draft_seed004, published_se
     assert client.get("/api/v1/search?q=老干部服务工作经费").json()["count"] == 0  # a project of the draft only
     assert client.get("/api/v1/search?q=抚顺市发展和改革委员会").json()["count"] == 0
     assert client.get("/api/v1/search?q=互联网技术支撑中心").json()["count"] >= 1
+
+
+def archive_texts(client, key):
+    """Every file of a bulk archive, as text."""
+    import io
+    import zipfile
+
+    response = client.get(f"/open-data/bulk/{key}.zip")
+    assert response.status_code == 200, key
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    return {name: archive.read(name).decode("utf-8") for name in archive.namelist()}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", ["draft", "under_review", "passed", "discarded"])
+def test_bulk_archives_hold_no_unpublished_disclosure(client, draft_seed004, published_seed000, status):
+    from disclosures.exports import bulk
+    from disclosures.models import BulkArchive
+
+    Version.objects.filter(disclosure=draft_seed004).update(status=status)
+    bulk.rebuild_all()
+    # 抚顺市 holds only the draft: it has no archive, and its region-year address is a 404.
+    city = draft_seed004.department.region
+    assert set(BulkArchive.objects.values_list("key", flat=True)) == {"all", f"region-{city.parent_id}-2025"}
+    assert client.get(f"/open-data/bulk/region-{city.pk}-2025.zip").status_code == 404
+    for key in ("all", f"region-{city.parent_id}-2025"):
+        files = archive_texts(client, key)
+        assert not any("抚顺市发展和改革委员会" in text for text in files.values()), key
+        assert not any(name.startswith("2025/辽宁省/抚顺市/") for name in files), key
+        assert "辽宁省互联网技术支撑中心" in files["datapackage.json"]
+    # Nor does the page, the API's index or the checksum list name it.
+    assert "抚顺市" not in client.get("/open-data/").content.decode().split('id="bulk"')[1].split("<h2>")[0]
+    assert all(entry["region"] is None or entry["region"]["name"] == "辽宁省" for entry in client.get("/api/v1/").json()["bulk_downloads"])
+    assert "抚顺市" not in client.get("/open-data/bulk/SHA256SUMS").content.decode()
+
+
+@pytest.mark.django_db
+def test_bulk_archives_keep_the_published_version_while_a_correction_is_in_progress(client, published_seed004, tmp_path):
+    from disclosures.exports import bulk
+    from tests.conftest import save, seed004_with_rounding_gap
+
+    bulk.rebuild_all()
+    before = archive_texts(client, "all")
+    draft = save(seed004_with_rounding_gap(tmp_path))  # 表3 2080501: 336.42 → 336.43, not published
+    assert (draft.number, draft.status) == (2, "draft")
+    bulk.rebuild_all(force=True)
+    after = archive_texts(client, "all")
+    assert after == before
+    table3 = after["2025/辽宁省/抚顺市/抚顺市工业和信息化局/部门预算/table-3.csv"]
+    assert "2080501,行政单位离退休,3,,208,20805,2080501,336.42," in table3 and "336.43" not in table3
+
+
+@pytest.mark.django_db
+def test_the_bulk_task_builds_nothing_for_an_unpublished_version(draft_seed004):
+    from disclosures.models import BulkArchive
+    from disclosures.tasks import rebuild_bulk_archives
+
+    assert rebuild_bulk_archives(draft_seed004.versions.get().pk) == []
+    assert not BulkArchive.objects.exists()

@@ -131,6 +131,7 @@ def test_the_open_data_page_describes_the_api_and_the_licence(client):
     assert '<a href="/api/v1/openapi.json">OpenAPI 文档</a>' in html
     assert "<code>/api/v1/disclosures/{id}/versions/{number}</code>" in html
     assert "since=YYYY-MM-DD" in html
+    assert "另列为数值列，单位取自标签，每个数值只在印出它的那一行出现一次" in html  # the forms' figures
     assert "（CC-BY-4.0）" in html
     assert "style=" not in html and "<script>" not in html  # the CSP allows neither
 

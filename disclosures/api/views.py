@@ -5,13 +5,16 @@ next to this file (tests validate it and run schemathesis against it). Every que
 Disclosure.objects.published() and versions whose status is published; regions and departments
 are listed only where a published disclosure exists, so a draft does not even reveal a name.
 
-Amounts are strings with two decimals ("1425.40"), never floats, as TableRow stores them.
+Amounts are strings with two decimals ("1425.40"), never floats, as TableRow stores them. A performance
+form (绩效目标表, 绩效自评表) also gives, per row, the figures its text prints ("figures", by the table's
+"figure_columns": label, unit, whether an amount), each on the row that prints it only, so that they add up;
+its "values" are as stored, where a block's first row repeats the block's figures (disclosures.performance).
 Responses are cached: a version's document by version (it is frozen once published), lists by
 the current set of published versions (a publication changes the key).
 
 Open data: every answer may be read from any origin (CORS, without credentials: nothing here reads a
 cookie); OPTIONS answers a preflight; any other method than GET, HEAD and OPTIONS is a JSON 405, not the
-CSRF page. /api/v1/ itself lists the endpoints, the licence and the OpenAPI document.
+CSRF page. /api/v1/ itself lists the endpoints, the licence, the OpenAPI document and the bulk downloads.
 """
 
 import functools
@@ -29,8 +32,8 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 
-from disclosures import page_cache
-from disclosures.api.open_data import licence, openapi_licence
+from disclosures import page_cache, performance
+from disclosures.api.open_data import bulk_downloads, licence, openapi_licence
 from disclosures.exports.views import published_version_or_404
 from disclosures.models import Department, Disclosure, Region, TableRow, Version
 
@@ -39,6 +42,7 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 LIST_MAX_AGE = 5 * 60
 VERSION_MAX_AGE = 24 * 60 * 60
+DOCUMENT_REVISION = 2
 
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -221,7 +225,7 @@ def _strip_columns(nodes):
     return out
 
 
-def _row(row):
+def _row(row, figures):
     return {
         "position": row.position,
         "kind": row.kind,
@@ -232,6 +236,24 @@ def _row(row):
         "is_total": row.is_total,
         "cells": row.cells,
         "values": row.values,
+        "figures": {key: figure.text for key, figure in figures.of(row).items()},
+    }
+
+
+def _table(table, rows):
+    figures = performance.read(table, rows)
+    return {
+        "number": table.number,
+        "key": table.key,
+        "title": table.title,
+        "unit_label": table.unit_label,
+        "note": table.note,
+        "is_empty": table.is_empty,
+        "columns": _strip_columns(table.columns),
+        "figure_columns": [
+            {"key": c.key, "label": c.label, "unit": c.unit, "is_amount": c.is_amount} for c in figures.columns
+        ],
+        "rows": [_row(row, figures) for row in rows],
     }
 
 
@@ -276,19 +298,7 @@ def version_document(disclosure, version):
                 ],
             },
             "sections": [{"key": s.key, "title": s.title, "body": s.body} for s in version.sections.all()],
-            "tables": [
-                {
-                    "number": table.number,
-                    "key": table.key,
-                    "title": table.title,
-                    "unit_label": table.unit_label,
-                    "note": table.note,
-                    "is_empty": table.is_empty,
-                    "columns": _strip_columns(table.columns),
-                    "rows": [_row(row) for row in rows[table.pk]],
-                }
-                for table in tables
-            ],
+            "tables": [_table(table, rows[table.pk]) for table in tables],
             "downloads": {
                 "pdf": reverse("exports:pdf", args=[disclosure.pk, version.number]),
                 "xlsx": reverse("exports:xlsx", args=[disclosure.pk, version.number]),
@@ -466,7 +476,8 @@ def search(request):
 def _document_key(version_id, current_version_id):
     # The document lists the disclosure's published versions and says whether this one is current: a
     # correction changes both, so the key has the disclosure's current version besides this one.
-    return f"api:document:{version_id}:{current_version_id}"
+    # DOCUMENT_REVISION: raised when the document's shape changes, so that no copy built by earlier code is served.
+    return f"api:document:r{DOCUMENT_REVISION}:{version_id}:{current_version_id}"
 
 
 # A published version of a published disclosure, by the disclosure's id and the version's number.
@@ -548,6 +559,9 @@ def index(request):
             "openapi": reverse("api:openapi"),
             "documentation": reverse("open_data"),
             "endpoints": [{"name": name, "url": base + path, "description": text} for name, path, text in ENDPOINTS],
+            # Zips of everything published and of each region and year: CSV per table, datapackage.json, SHA256SUMS.
+            "bulk_downloads": bulk_downloads(),
+            "bulk_checksums": reverse("exports:bulk_checksums"),
         },
         json_dumps_params={"ensure_ascii": False},
     )

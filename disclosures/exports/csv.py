@@ -9,11 +9,19 @@ A table printed as side-by-side panels (决算 公开06表: three 科目编码/�
 the page) stores one row per panel entry, its figures under the panel's keys (code, name, amount),
 not under the printed columns. Its CSV has one row per stored row and the panel's columns once: the
 panel's heading (人员经费, 公用经费) and then its amounts, so every figure appears exactly once.
+
+A form (绩效目标表, 绩效自评表) keeps each row's printed text in 名称, as published, and adds after its
+indicator grid one column per figure printed in that text ("项目预算金额（万元）", "执行率（%）"), filled on
+the row that prints it and nowhere else (disclosures.performance): summing 表17's 预算资金情况 gives the
+projects' total once.
 """
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from disclosures import performance
+from disclosures.performance import is_form
 
 FIXED_HEADERS = ["编码", "名称", "级次", "单位编码"]
 # Text leaves already given by the fixed columns.
@@ -32,11 +40,24 @@ class ExportColumn:
     is_text: bool
     # Only for the panel heading column: the heading of each panel, by the panel index rows carry.
     panel_headings: dict = field(default_factory=dict)
+    # Forms only (disclosures.performance): the figures rows print outside the indicator grid, and the
+    # label this column takes them by; `unit` and `is_amount` say what a figure column holds.
+    figures: object = None
+    figure_key: str = ""
+    unit: str = ""
+    is_amount: bool = False
 
     def value(self, row):
         if self.panel_headings:
             return self.panel_headings.get(row.cells.get("_panel"), "")
         return row.cells.get(self.key, "") if self.is_text else row.values.get(self.key, "")
+
+    def figure(self, row):
+        """The figure a form's row prints under this column's label, once ("" where it prints none)."""
+        if self.is_text or self.figures is None:
+            return ""
+        figure = self.figures.of(row).get(self.figure_key)
+        return figure.text if figure is not None else ""
 
 
 def leaf_paths(columns):
@@ -81,45 +102,31 @@ def _panel_columns(paths):
     return columns
 
 
-def is_form(rows) -> bool:
-    """绩效目标表 and 绩效自评表: rows keep the printed cells (_grid) rather than one cell per column."""
-    return bool(rows) and "_grid" in rows[0].cells
-
-
-def _form_definition(table):
-    """The format's definition of a form table, for the labels of its figures (None if the format lacks it)."""
-    try:
-        return table.version.disclosure.format_definition.table(table.number)
-    except KeyError:
-        return None
-
-
-def _form_figure_columns(definition, rows, taken):
-    """The figures a form prints outside its indicator grid (预算资金情况, 执行率, a task's 项目下达金额 …),
-    one column per key, headed by the label the format reads it after. Without these columns the
-    blocks', fields' and tasks' figures would be in no column at all."""
-    form = definition.form if definition is not None else {}
-    labels = {}
-    for label in form.get("amount_fields", []):
-        labels.setdefault("amount", label)
-    for label, key in form.get("value_fields", {}).items():
-        labels.setdefault(key, label)
-    for column in form.get("tasks", []):
-        for leaf in column.leaves():
-            if not leaf.is_text:
-                labels.setdefault(leaf.key, leaf.label)
-    # A figure the format does not name (e.g. a task line's last amount) still gets its column.
-    for row in rows:
-        for key in row.values:
-            labels.setdefault(key, key)
-    return [ExportColumn(key, label, False) for key, label in labels.items() if key not in taken]
+def _with_form_figures(table, rows, columns):
+    """A form's columns: its indicator grid's, then one per figure printed outside it (预算资金情况,
+    项目预算金额, 执行率, a task's 项目下达金额 …), in the unit its label gives (disclosures.performance).
+    A figure whose label is also an indicator column's (a task line's 分值, 得分) goes in that column."""
+    figures = performance.read(table, rows)
+    grid_labels = {}
+    for node, _header in leaf_paths(table.columns):
+        grid_labels.setdefault(performance.label_key(node["label"]), node["key"])
+    merged = {grid_labels[performance.label_key(c.label)]: c.key for c in figures.columns
+              if performance.label_key(c.label) in grid_labels}  # fmt: skip
+    columns = [replace(c, figures=figures, figure_key=merged.get(c.key, "")) for c in columns]
+    for column in figures.columns:
+        if performance.label_key(column.label) not in grid_labels:
+            columns.append(
+                ExportColumn(column.key, column.header, False, figures=figures, figure_key=column.key,
+                             unit=column.unit, is_amount=column.is_amount)
+            )  # fmt: skip
+    return columns
 
 
 def table_columns(table, rows=(), definition=None):
     """The columns after the fixed four, as [ExportColumn].
 
-    `rows` are the stored rows (a form's figure columns depend on what it holds); `definition` is
-    the format's table, looked up when a form needs it and it is not given."""
+    `rows` are the stored rows (a form's figure columns depend on what it prints). `definition` (the
+    format's table) is accepted for the callers that have it; the columns come from what was stored."""
     paths = leaf_paths(table.columns)
     if is_panel_table(table):
         return _panel_columns(paths)
@@ -129,8 +136,7 @@ def table_columns(table, rows=(), definition=None):
         if node["key"] not in _FIXED_KEYS
     ]
     if is_form(rows):
-        definition = definition if definition is not None else _form_definition(table)
-        columns += _form_figure_columns(definition, rows, {column.key for column in columns})
+        columns = _with_form_figures(table, rows, columns)
     return columns
 
 
@@ -144,8 +150,8 @@ def row_values(table, row, columns):
         grid_text = " ".join(cell[0] for cell in row.cells["_grid"] if cell[0])
         if row.kind == "indicator":
             return [row.code, row.name or grid_text, row.level or "", unit_code, *(c.value(row) for c in columns)]
-        figures = ["" if column.is_text else column.value(row) for column in columns]
-        return [row.code, grid_text, row.level or "", unit_code, *figures]
+        # Only what the row itself prints: a block's first row does not repeat its figures.
+        return [row.code, grid_text, row.level or "", unit_code, *(column.figure(row) for column in columns)]
     return [row.code, row.name, row.level or "", unit_code, *(column.value(row) for column in columns)]
 
 

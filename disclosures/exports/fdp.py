@@ -7,7 +7,9 @@ Classification tables get their codes split into levels — 功能分类 类/款
 经济分类 类/款 (3/5 digits) — mapped to `functional-classification` / `economic-classification`
 dimensions whose levels point to their parent. A table printed as side-by-side panels (决算
 公开06表) has one CSV row per stored row with the panel's columns once (disclosures.exports.csv), so
-each of its figures is one value of one measure.
+each of its figures is one value of one measure. A performance form (绩效目标表, 绩效自评表) has a number
+column per figure printed in its text (disclosures.performance), with its `unit`; those that are amounts of
+money (预算资金情况, 项目预算金额, 全年执行数 …) are measures, in that unit, phased by their label.
 
 The descriptor validates offline (`frictionless validate`): its profile is "tabular-data-package", which
 validators check with the schemas they carry, rather than "fiscal-data-package", which makes them fetch a
@@ -31,13 +33,13 @@ from disclosures.exports.csv import is_form, row_values, table_columns
 from disclosures.exports.pdf import document_title
 from disclosures.models import Disclosure
 
-UNIT_FACTORS = {"万元": 10000, "千元": 1000, "元": 1}
+UNIT_FACTORS = {"亿元": 100000000, "万元": 10000, "千元": 1000, "元": 1}
 PHASES = {Disclosure.Kind.BUDGET: "approved", Disclosure.Kind.FINAL_ACCOUNTS: "executed"}
 # Code length of each level (TABLES.md §5: 功能分类 类 3, 款 5, 项 7; 经济分类 类 3, 款 5).
 LEVEL_LENGTHS = {"function": (3, 5, 7), "economic": (3, 5)}
 CLASSIFICATION_TYPES = {"function": "functional", "economic": "economic"}
 # Raised whenever the descriptor's shape changes, so that a zip built by earlier code is not served.
-DESCRIPTOR_REVISION = 2
+DESCRIPTOR_REVISION = 3
 
 
 def cache_tag() -> str:
@@ -57,10 +59,19 @@ def resource_name(table):
     return f"table-{table.number}"
 
 
-def _direction(table, key):
-    if table.key == "income" or key.startswith("income_"):
+def _direction(table, column):
+    if table.key == "income" or column.key.startswith("income_") or (column.is_amount and "收入" in column.key):
         return "revenue"
     return "expenditure"
+
+
+def _phase(version, column):
+    """The disclosure's phase; a form's amount says its own where its label does (全年执行数, 项目预算金额)."""
+    if column.is_amount and "执行" in column.key:
+        return "executed"
+    if column.is_amount and ("预算" in column.key or "下达" in column.key):
+        return "approved"
+    return PHASES.get(version.disclosure.kind, "approved")
 
 
 def _definition(fmt, table):
@@ -94,6 +105,8 @@ def table_resource(version, table, rows, fmt):
         fields.append({"name": f"level{depth + 1}_code", "title": f"{level_titles[depth]}级科目编码", "type": "string"})
     for column in columns:
         field = {"name": column.key, "title": column.header, "type": "string" if column.is_text else "number"}
+        if column.unit:
+            field["unit"] = column.unit
         if not column.is_text:
             field["decimalChar"] = "."
         fields.append(field)
@@ -120,19 +133,19 @@ def table_resource(version, table, rows, fmt):
     if table.note:
         resource["description"] = table.note
     measures = {}
-    if not is_form(rows):  # a form's scores and rates are not amounts of money
-        for column in columns:
-            if column.is_text:
-                continue
-            measures[f"{name}-{column.key}"] = {
-                "source": column.key,
-                "resource": name,
-                "title": f"表{table.number} {column.header}",
-                "currency": "CNY",
-                "factor": UNIT_FACTORS.get(table.unit_label, 1),
-                "direction": _direction(table, column.key),
-                "phase": PHASES.get(version.disclosure.kind, "approved"),
-            }
+    for column in columns:
+        # A form's scores and rates are not amounts of money; its amounts (预算资金情况, 项目预算金额 …) are.
+        if column.is_text or (is_form(rows) and not column.is_amount):
+            continue
+        measures[f"{name}-{column.key}"] = {
+            "source": column.key,
+            "resource": name,
+            "title": f"表{table.number} {column.header}",
+            "currency": "CNY",
+            "factor": UNIT_FACTORS.get(column.unit or table.unit_label, 1),
+            "direction": _direction(table, column),
+            "phase": _phase(version, column),
+        }
     dimensions = {}
     if lengths:
         classification = CLASSIFICATION_TYPES[scheme]

@@ -1,4 +1,4 @@
-"""Receivers of disclosures.signals.version_published that build stored downloads."""
+"""Receivers of disclosures.signals.version_published that build stored downloads: the PDF, the bulk archives."""
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
@@ -8,7 +8,7 @@ from django.db import close_old_connections, connection
 from django.dispatch import receiver
 
 from disclosures.signals import version_published
-from disclosures.tasks import build_version_pdf, queue_pdf_build
+from disclosures.tasks import build_version_pdf, queue_pdf_build, rebuild_bulk_archives
 
 logger = logging.getLogger(__name__)
 
@@ -58,3 +58,38 @@ def build_pdf_on_publication(sender, version, **kwargs):
                 queue_pdf_build(version.pk)
             except Exception:  # the broker is unreachable: the sweep queues it once it is back
                 logger.exception("PDF 生成任务未能排队：版本 %s", version.pk)
+
+
+def rebuild_bulk(version_pk):
+    """Bring the bulk archives holding the version's disclosure up to date here and now. A failure is logged:
+    the next publication, the daily sweep or `build_bulk_archives` rebuilds them."""
+    try:
+        rebuild_bulk_archives(version_pk)
+    except Exception:
+        logger.exception("更新批量下载失败：版本 %s", version_pk)
+
+
+def _rebuild_bulk_in_thread(version_pk):
+    close_old_connections()
+    try:
+        rebuild_bulk(version_pk)
+    finally:
+        connection.close()
+
+
+@receiver(version_published, dispatch_uid="exports.bulk_archives")
+def rebuild_bulk_on_publication(sender, version, **kwargs):
+    """A publication (a first one or a correction) changes the bulk archives holding its disclosure.
+    settings.BULK_ARCHIVES_ON_PUBLISH: "task" (a worker; without a broker, the build thread above, after
+    the PDF), "inline" (in the publishing request) or "off" (`manage.py build_bulk_archives`, the daily sweep)."""
+    mode = settings.BULK_ARCHIVES_ON_PUBLISH
+    if mode == "inline":
+        rebuild_bulk(version.pk)
+    elif mode == "task":
+        if rebuild_bulk_archives.app.conf.task_always_eager:
+            executor.submit(_rebuild_bulk_in_thread, version.pk)
+        else:
+            try:
+                rebuild_bulk_archives.delay(version.pk)
+            except Exception:  # the broker is unreachable: the daily sweep brings them up to date
+                logger.exception("批量下载更新任务未能排队：版本 %s", version.pk)

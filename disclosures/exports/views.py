@@ -1,4 +1,5 @@
-"""Downloads of published versions: the stored PDF, the workbook, CSV per table, the Fiscal Data Package.
+"""Downloads of published versions: the stored PDF, the workbook, CSV per table, the Fiscal Data Package; and the
+bulk downloads of /open-data/ (disclosures.exports.bulk), which hold published versions only.
 
 Every view starts from `published_version_or_404`, which starts from Disclosure.objects.published()
 and a version whose status is published: a draft, a version under review or a discarded one is a
@@ -17,11 +18,13 @@ from django.views.decorators.http import require_safe
 
 from disclosures.downloads import serve_stored
 from disclosures.exports import csv as csv_export
-from disclosures.exports import fdp, pdf, xlsx
-from disclosures.models import Disclosure, Version
+from disclosures.exports import bulk, fdp, pdf, xlsx
+from disclosures.models import BulkArchive, Disclosure, Version
 
 # A version's files never change once published; a day lets proxies keep them without surprise.
 MAX_AGE = 24 * 60 * 60
+# A bulk archive is replaced by the next publication: kept briefly, then asked for again (ETag: its SHA-256).
+BULK_MAX_AGE = 5 * 60
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -39,8 +42,12 @@ def _table_or_404(version, table_number):
     return table
 
 
+# Raised whenever the files' layout changes, so that the cache does not serve files built by earlier code.
+EXPORT_REVISION = 2
+
+
 def _cached_bytes(kind, version, build, *extra):
-    key = ":".join(["export", kind, str(version.pk), *map(str, extra)])
+    key = ":".join(["export", f"r{EXPORT_REVISION}", kind, str(version.pk), *map(str, extra)])
     content = cache.get(key)
     if content is None:
         content = build()
@@ -92,7 +99,8 @@ def workbook_download(request, pk, number):
 def table_workbook_download(request, pk, number, table_number):
     version = published_version_or_404(pk, number)
     table = _table_or_404(version, table_number)
-    content = _cached_bytes("xlsx", version, lambda: xlsx.workbook_bytes(version, [table]), table.number)
+    build = lambda: xlsx.workbook_bytes(version, [table], with_figures=True)  # noqa: E731
+    content = _cached_bytes("xlsx", version, build, table.number)
     name = pdf.download_name(version, "xlsx").replace(".xlsx", f"表{table.number} {table.title}.xlsx")
     return _respond(request, content, XLSX_TYPE, name)
 
@@ -111,3 +119,30 @@ def data_package_download(request, pk, number):
     version = published_version_or_404(pk, number)
     content = _cached_bytes("fdp", version, lambda: fdp.package_zip(version), fdp.cache_tag())
     return _respond(request, content, "application/zip", pdf.download_name(version, "zip").replace(".zip", "数据包.zip"))
+
+
+@require_safe
+def bulk_download(request, key):
+    """A bulk archive, sent as the PDFs are (disclosures/downloads.py); rebuilt here if its file went missing."""
+    archive = get_object_or_404(BulkArchive.objects.select_related("region"), key=key)
+    if not archive.file or not archive.file.storage.exists(archive.file.name):
+        archive = bulk.rebuild(archive.region, archive.year, force=True)
+        if archive is None:
+            raise Http404
+    return serve_stored(
+        request,
+        archive.file,
+        archive.download_name,
+        content_type="application/zip",
+        etag=f'"{archive.sha256[:32]}"',
+        max_age=BULK_MAX_AGE,
+    )
+
+
+@require_safe
+def bulk_checksums(request):
+    """The SHA-256 of every bulk archive, as `sha256sum -c` reads it (against the names the files download as)."""
+    body = "".join(f"{archive.sha256}  {archive.download_name}\n" for archive in bulk.listing())
+    response = HttpResponse(body, content_type="text/plain; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=BULK_MAX_AGE)
+    return response

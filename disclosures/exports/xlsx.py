@@ -3,7 +3,8 @@
 One sheet per table: the title, "表N", the department and unit line, the grouped header with
 merged cells (and the 栏次 row where the table printed one), then the rows with amounts as numeric
 cells in #,##0.00. A table of side-by-side panels (决算 公开06表) is laid out as printed, each panel's
-rows on the lines they came from; a form (绩效目标表, 绩效自评表) keeps every cell's published text.
+rows on the lines they came from; a form (绩效目标表, 绩效自评表) keeps every cell's published text. A form's
+own workbook (one table) adds a sheet, 绩效数值, with the figures printed in that text as numbers, each once.
 The layout is the one the reader reads, so importing the file reproduces the disclosure figure for
 figure and word for word (tests/test_round_trip.py).
 """
@@ -16,12 +17,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from disclosures import performance
 from disclosures.ingest.rows import NOTE_START
 # _panel_lines is the page's grouping of panel rows into printed lines; the workbook reuses it so
 # that the two layouts cannot drift apart.
 from disclosures.rendering import _panel_lines, header_rows, leaf_columns
 
 AMOUNT_FORMAT = "#,##0.00"
+# The sheet of a performance form's figures (in the form's own workbook only).
+FIGURES_SHEET = "绩效数值"
+FIGURES_TITLE = "绩效目标表、绩效自评表文字中的金额和数值（每个数值只列一次，单位见列名）"
 _AMOUNT_TEXT = re.compile(r"-?[\d,]+\.\d{2}")
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -207,8 +212,57 @@ def rows_by_table(tables):
     return by_table
 
 
-def workbook_bytes(version, tables=None) -> bytes:
-    """The whole version (or the given tables of it) as an .xlsx file."""
+def add_figures_sheet(workbook, tables, rows):
+    """One more sheet, after the tables: the figures the performance forms print in their text, as numbers in
+    their own columns (disclosures.performance), one line per row that prints any, with the table and the
+    project (block) it belongs to. The forms' own sheets keep every cell as published. None without figures."""
+    lines, headers = [], {}
+    for table in tables:
+        figures = performance.read(table, rows[table.pk])
+        block = ""
+        for row in rows[table.pk]:
+            if row.kind == "block":
+                block = row.name
+            found = figures.of(row)
+            if not found:
+                continue
+            by_header = {}
+            for key, figure in found.items():
+                column = next(c for c in figures.columns if c.key == key)
+                headers.setdefault(column.header, column.is_amount)
+                by_header[column.header] = figure
+            text = " ".join(cell[0] for cell in row.cells.get("_grid", []) if cell[0])
+            lines.append((table.number, block, text, by_header))
+    if not lines:
+        return None
+    ws = workbook.create_sheet(FIGURES_SHEET)
+    ws.cell(row=1, column=1, value=FIGURES_TITLE).font = _TITLE_FONT
+    fixed = ["表号", "所属项目（单位）", "文字（按原样）"]
+    for c, header in enumerate([*fixed, *headers], start=1):
+        target = ws.cell(row=2, column=c, value=header)
+        target.font, target.alignment, target.fill, target.border = _BOLD, _CENTER, _HEADER_FILL, _BORDER
+    for r, (number, block, text, by_header) in enumerate(lines, start=3):
+        for c, value in enumerate([number, block or None, text], start=1):
+            cell = ws.cell(row=r, column=c, value=value)
+            cell.font, cell.border = _PLAIN, _BORDER
+            cell.alignment = Alignment(vertical="center", wrap_text=c > 1)
+        for c, (header, is_amount) in enumerate(headers.items(), start=len(fixed) + 1):
+            figure = by_header.get(header)
+            cell = ws.cell(row=r, column=c, value=figure.value if figure is not None else None)
+            cell.font, cell.border = _PLAIN, _BORDER
+            if is_amount:
+                cell.number_format = AMOUNT_FORMAT
+    ws.freeze_panes = ws.cell(row=3, column=1)
+    for c, size in enumerate([8, 28, 48, *[16] * len(headers)], start=1):
+        ws.column_dimensions[get_column_letter(c)].width = size
+    return ws
+
+
+def workbook_bytes(version, tables=None, *, with_figures=False) -> bytes:
+    """The whole version (or the given tables of it) as an .xlsx file; `with_figures`: and the figures sheet.
+
+    The whole version's workbook has no figures sheet: importing it must give back the disclosure, and the
+    importer would read a further sheet as a continuation of the last table. A form's own workbook has it."""
     tables = list(version.tables.all()) if tables is None else list(tables)
     department_name = version.disclosure.department.name
     rows = rows_by_table(tables)
@@ -216,6 +270,8 @@ def workbook_bytes(version, tables=None) -> bytes:
     workbook.remove(workbook.active)
     for table in tables:
         add_table_sheet(workbook, table, rows[table.pk], department_name)
+    if with_figures:
+        add_figures_sheet(workbook, tables, rows)
     workbook.properties.title = f"{version.disclosure}（第 {version.number} 版）"
     workbook.properties.creator = department_name
     buffer = io.BytesIO()

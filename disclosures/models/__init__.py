@@ -1,4 +1,5 @@
 from .audit import AuditEvent
+from .bulk import BulkArchive
 from .calendar import CalendarDay, CalendarYear
 from .disclosure import Disclosure, DisclosureTable, Section, TableRow, Version
 from .format_assignment import FormatAssignment, LayoutVariant, format_for, saved_layouts
@@ -10,6 +11,7 @@ from .workflow import Reminder, Review, WarningAcknowledgement
 
 __all__ = [
     "AuditEvent",
+    "BulkArchive",
     "CalendarDay",
     "CalendarYear",
     "Department",
