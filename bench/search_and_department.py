@@ -10,6 +10,8 @@ Target: p95 ≤ 200 ms for a search and for a department page, on PostgreSQL, at
 - search: a mix of what citizens type — parts of project names, classification codes (项 7 digits,
   款 5 digits), classification names, department names, narrative words — alone and combined with
   the filters (region with everything below it, level, year);
+- search with a place: a code or a name with a region or department name ("2080505 抚顺"), timed on its
+  own line and left out of "search, all", so that the figures stay comparable with earlier runs;
 - department page, cold: the figures cache cleared before each request (a department nobody has
   opened since the server started); warm: the same pages again.
 """
@@ -53,6 +55,10 @@ QUERIES = [
     "沈阳市教育局", "大连市卫生健康委员会", "抚顺市工业和信息化局", "铁西区民政局", "数据局信息中心",
     "机关运行经费", "面向中小企业预留份额", "三公", "行政运行", "教育", "支出",
 ]  # fmt: skip
+
+
+# A code or name and a place (search/places.py): the code's lines in that region's or department's disclosures.
+PLACE_QUERIES = ["2080505 抚顺", "2010301 沈阳市", "30217 大连", "行政运行 教育局", "住房公积金 铁西区", "三公 鞍山市财政局"]
 
 
 def timed(client, url):
@@ -107,6 +113,8 @@ def main():
     p95_search = summary("search, query only", plain)
     summary("search, query + filters", filtered)
     p95_all = summary("search, all", plain + filtered)
+    placed = [timed(client, f"{search_url}?q={PLACE_QUERIES[i % len(PLACE_QUERIES)]}") for i in range(args.requests // 2)]
+    summary("search, code or name + place (not in 'all')", placed)
 
     pks = list(Department.objects.values_list("pk", flat=True))
     chosen = rng.sample(pks, min(args.requests, len(pks)))

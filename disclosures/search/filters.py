@@ -8,12 +8,14 @@ from django.db.models import Exists, OuterRef, Q
 from disclosures.models import Disclosure, Region
 
 from .models import SearchEntry
+from .places import split as split_places
 from .query import group_candidates
-from .text import facet_query, terms, tsquery_literal
+from .text import facet_query, place_query, terms, tsquery_literal
 
 
-def match(queryset, query):
-    """On SQLite, entries whose normalised text contains every term of `query` (see search/text.py).
+def match(queryset, query, places=()):
+    """On SQLite, entries whose normalised text contains every term of `query` (see search/text.py), and
+    for each place (search/places.py), that contain its term or come from its regions or departments.
 
     PostgreSQL matches query and filters together in SearchFilter.filter_queryset."""
     words = terms(query)
@@ -21,6 +23,10 @@ def match(queryset, query):
         return queryset.none()
     for word in words:
         queryset = queryset.filter(normalized__contains=word)
+    for place in places:
+        queryset = queryset.filter(
+            Q(normalized__contains=place.term) | Q(region_id__in=place.area_ids) | Q(department_id__in=place.department_ids)
+        )
     return queryset
 
 
@@ -60,11 +66,12 @@ class SearchFilter(django_filters.FilterSet):
         model = SearchEntry
         fields = ["q", "region", "level", "year", "kind"]
 
-    # On PostgreSQL, filter_queryset keeps the query text and the filters' facets for candidates().
+    # On PostgreSQL, filter_queryset keeps the query's text terms and the places' and filters' facets for candidates().
     text_query, facets = None, ""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.exact_groups, self._split = set(), None
         self.filters["year"].extra["choices"] = [(y, f"{y} 年") for y in published_years()]
 
     def filter_queryset(self, queryset):
@@ -72,26 +79,41 @@ class SearchFilter(django_filters.FilterSet):
         if connection.vendor != "postgresql":
             return super().filter_queryset(queryset)
         data = self.form.cleaned_data
-        tsquery = tsquery_literal(data.get("q") or "")
+        text, places = self.split(data.get("q") or "")
+        tsquery = tsquery_literal(text)
         if not tsquery:
             return queryset.none()
-        facets = facet_query(
+        filters = facet_query(
             region=data["region"].pk if data.get("region") else None,
             level=data.get("level") or None,
             year=data.get("year") or None,
             kind=data.get("kind") or None,
         )
-        self.text_query, self.facets = data.get("q"), facets
+        facets = " & ".join(part for part in (place_query(places), filters) if part)
+        self.text_query, self.facets = text, facets
         return queryset.filter(tokens__tsmatch=f"{tsquery} & {facets}" if facets else tsquery)
 
+    def split(self, query):
+        """The query's text terms and its places (search/places.py), worked out once per search."""
+        if self._split is None or self._split[0] != query:
+            self._split = (query, split_places(query))
+        return self._split[1]
+
     def candidates(self, group):
-        """(count, pks in display order) of one group's visible matches (search.query.group_candidates)."""
+        """(count, pks in display order) of one group's visible matches (search.query.group_candidates).
+
+        Entries that are exactly what was asked for (a 科目 by its code or full name, a project by its
+        name) come first; `exact_groups` then holds the groups that have one."""
         queryset = self.qs
-        return group_candidates(queryset, group, query=self.text_query, facets=self.facets)
+        text, _places = self.split(self.form.cleaned_data.get("q") or "")
+        count, pks, exact = group_candidates(queryset, group, query=self.text_query, facets=self.facets, exact=text)
+        if exact:
+            self.exact_groups.add(group)
+        return count, pks
 
     # On SQLite, each filter narrows the LIKE match by the denormalised columns.
     def filter_query(self, queryset, name, value):
-        return match(queryset, value)
+        return match(queryset, *self.split(value))
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(region_id__in=value.descendant_ids())

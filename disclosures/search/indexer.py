@@ -12,6 +12,7 @@ from django.db import transaction
 from disclosures.models import Department, Disclosure, TableRow
 from disclosures.sections import blocks
 
+from .cells import SEPARATOR, heading, row_texts
 from .models import SearchEntry
 from .text import facet_lexemes, normalize, tsvector_literal
 
@@ -24,7 +25,9 @@ LINE_TABLE_ROWS = {"function", "economic"}
 
 def _facets(department, published):
     region = department.region
-    return facet_lexemes(region_ids=[r.pk for r in region.ancestors()], level=region.level, published=published)
+    return facet_lexemes(
+        region_ids=[r.pk for r in region.ancestors()], level=region.level, published=published, department_id=department.pk
+    )
 
 
 def _entry(group, department, *, facets, disclosure=None, version=None, title, text, **fields):
@@ -55,7 +58,7 @@ def _first_amount(row, definition):
 
 
 def entries_for_version(disclosure, version):
-    """The entries of one published version: the disclosure, its paragraphs, projects and lines."""
+    """The entries of one published version: the disclosure, its paragraphs, projects, lines and text cells."""
     department = disclosure.department
     label = f"{disclosure.year} 年{disclosure.get_kind_display()}"
     definitions = {t.number: t for t in disclosure.format_definition.tables}
@@ -94,7 +97,7 @@ def entries_for_version(disclosure, version):
                     )
                 )
     tables = {table.pk: table for table in version.tables.all()}
-    seen_lines = set()
+    seen_lines, seen_cells, block, part = set(), set(), {}, {}
     rows = TableRow.objects.filter(table__version=version).select_related("table").order_by("table__position", "position")
     for row in rows:
         table = tables[row.table_id]
@@ -102,6 +105,31 @@ def entries_for_version(disclosure, version):
         where = f"表{table.number} {table.title}"
         anchor = f"table-{table.number}-row-{row.position + 1}"
         position = 100_000 + table.position * 10_000 + row.position
+        if row.kind == "block":
+            block[table.pk] = row.name  # the project a 表17 row belongs to
+            part.pop(table.pk, None)
+        part[table.pk] = heading(row) or part.get(table.pk, "")  # 绩效指标, 年度主要任务
+        coded_lines = definition is not None and definition.rows in LINE_TABLE_ROWS
+        form = definition.rows == "form" if definition is not None else not table.columns
+        texts, columns = row_texts(table, row, form=form, coded_lines=coded_lines, under=part[table.pk])
+        text = SEPARATOR.join(texts)
+        # One entry per table and text and disclosure: 表17 repeats 产出指标 and 主管部门 for each project.
+        if texts and (table.number, text) not in seen_cells:
+            seen_cells.add((table.number, text))
+            entries.append(
+                _entry(
+                    SearchEntry.Group.TEXT_CELL,
+                    department,
+                    facets=facets,
+                    disclosure=disclosure,
+                    version=version,
+                    title=block.get(table.pk) or row.name or texts[0],
+                    text=text,
+                    context=SEPARATOR.join([where, *dict.fromkeys(c for c in columns if c)])[:300],
+                    anchor=anchor,
+                    position=position,
+                )
+            )
         if row.kind in PROJECT_ROW_KINDS and row.name:
             entries.append(
                 _entry(
@@ -118,7 +146,7 @@ def entries_for_version(disclosure, version):
                     position=position,
                 )
             )
-        elif row.code and definition is not None and definition.rows in LINE_TABLE_ROWS:
+        elif row.code and coded_lines:
             # One entry per code and name and disclosure: 表3, 5, 10 repeat the same lines.
             if (row.code, row.name) in seen_lines:
                 continue

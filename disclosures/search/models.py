@@ -38,7 +38,8 @@ def visible_candidates(candidates):
 
 
 class SearchEntry(models.Model):
-    """One findable thing: a department or unit, a disclosure's narrative paragraph, a project, a line.
+    """One findable thing: a department or unit, a disclosure's narrative paragraph, a project, a line,
+    or a row's text cells (项目内容, 绩效目标, 绩效指标 and any other text column of the tables).
 
     Derived data, rebuilt from the published versions (`manage.py rebuild_search_index`); never edited.
     """
@@ -48,6 +49,7 @@ class SearchEntry(models.Model):
         DISCLOSURE = "disclosure", _("公开文件")
         PROJECT = "project", _("项目")
         LINE = "line", _("支出科目")
+        TEXT_CELL = "text_cell", _("表格内容")
 
     group = models.CharField(max_length=20, choices=Group.choices)
     department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")

@@ -12,6 +12,9 @@ On PostgreSQL the tokens are stored as a `tsvector` literal and matched with a `
 through a GIN index (no extension needed; the text-search configuration is never used, so the
 server's locale does not matter). SQLite has no such index: it matches the normalised text with
 LIKE, which gives the same answers, slower.
+
+Quotes and brackets are dropped before anything else, in the text and in the query alike: a
+department prints “三公”经费 or 三公经费 or 《预算法》 as it pleases, and a citizen types either.
 """
 
 import re
@@ -22,9 +25,15 @@ from django.utils.html import escape
 _SEPARATOR_GAP = 1
 
 
+# After NFKC (which turns （）［］｛｝＂＇ into their ASCII forms): every quote and bracket, straight or
+# curly, Western or Chinese. < and > stay: they are comparison signs in the 绩效指标 (≤, <=).
+QUOTES_AND_BRACKETS = "\"'“”‘’„‟‹›«»「」『』《》〈〉()[]{}【】〔〕〖〗〘〙〚〛"
+_DROP = re.compile("[" + re.escape(QUOTES_AND_BRACKETS) + "]")
+
+
 def normalize(text: str) -> str:
-    """Full-width to half-width, compatibility forms folded, lower case."""
-    return unicodedata.normalize("NFKC", text or "").lower()
+    """Full-width to half-width, compatibility forms folded, quotes and brackets dropped, lower case."""
+    return _DROP.sub("", unicodedata.normalize("NFKC", text or "")).lower()
 
 
 def _is_cjk(ch: str) -> bool:
@@ -99,9 +108,11 @@ def tsvector_literal(text: str) -> str:
 # same tsvector, so that PostgreSQL answers "this phrase, in this city, in 2024" from one GIN index by
 # intersecting posting lists, instead of reading every match of a frequent term and then discarding
 # those of other regions and years. "§" never occurs in a text token (_runs drops it).
-def facet_lexemes(*, region_ids, level, published=()) -> str:
+def facet_lexemes(*, region_ids, level, published=(), department_id=None) -> str:
     """The facet lexemes of an entry, as tsvector literal items. `published`: its (year, kind) pairs."""
     lexemes = {f"§r{pk}" for pk in region_ids} | {f"§l{level}"}
+    if department_id is not None:
+        lexemes.add(f"§d{department_id}")
     for year, kind in published:
         lexemes |= {f"§y{year}", f"§k{kind}", f"§y{year}{kind}"}
     return " ".join(_quote(lexeme) for lexeme in sorted(lexemes))
@@ -121,6 +132,21 @@ def facet_query(*, region=None, level=None, year=None, kind=None) -> str:
     elif kind:
         lexemes.append(f"§k{kind}")
     return " & ".join(_quote(lexeme) for lexeme in lexemes)
+
+
+def place_query(places) -> str:
+    """The tsquery operands for terms that name where an entry is from (search/places.py).
+
+    `places`: [places.Place]. Each place's term matches an entry that contains it, or that belongs to
+    one of its regions (or any region below: an entry carries its region's ancestors) or departments.
+    """
+    pieces = []
+    for place in places:
+        operands = [_phrase_literal(phrase) for phrase in query_phrases(place.term)]
+        operands += [_quote(f"§r{pk}") for pk in sorted(place.region_ids)]
+        operands += [_quote(f"§d{pk}") for pk in sorted(place.department_ids)]
+        pieces.append("(" + " | ".join(operands) + ")")
+    return " & ".join(pieces)
 
 
 def terms(query: str) -> list[str]:

@@ -14,9 +14,21 @@ PER_GROUP = 10
 PER_PAGE = 30
 
 
+# The groups in the order the page lists them: names of things (departments, projects, 科目) before
+# the text around them. A group holding an exact match (search.query.is_exact) moves to the front.
+GROUP_ORDER = [
+    SearchEntry.Group.DEPARTMENT,
+    SearchEntry.Group.PROJECT,
+    SearchEntry.Group.LINE,
+    SearchEntry.Group.DISCLOSURE,
+    SearchEntry.Group.TEXT_CELL,
+]
+SNIPPET_GROUPS = {SearchEntry.Group.DISCLOSURE, SearchEntry.Group.TEXT_CELL}
+
+
 def _result(entry, query):
     snippet = ""
-    if entry.group == SearchEntry.Group.DISCLOSURE and entry.anchor:
+    if entry.group in SNIPPET_GROUPS and entry.anchor:
         snippet = highlight(entry.text, query, window=120)
     title = f"{entry.code} {entry.title}" if entry.code else entry.title
     return {
@@ -41,7 +53,7 @@ def search(request):
     selected = request.GET.get("group", "")
     groups, page = [], None
     if filterset.is_valid() and terms(query):
-        for value, label in SearchEntry.Group.choices:
+        for value, label in ((group.value, group.label) for group in GROUP_ORDER):
             if selected and selected != value:
                 continue
             count, pks = filterset.candidates(value)
@@ -61,6 +73,7 @@ def search(request):
                     "has_more": count > PER_GROUP,
                 }
             )
+        groups.sort(key=lambda g: g["key"] not in filterset.exact_groups)  # stable: GROUP_ORDER otherwise
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("group", None)
