@@ -13,7 +13,9 @@ row's figures; and a label over several columns (a merged cell) is centred over 
   blocks under it is a group. Its columns are those beside it with nothing printed at its height; the
   groups of one header line share them so that each label stands as near their centre as they can
   together, a group beginning at its 合计 or 小计; a group that fits no run of columns is refused,
-  never guessed.
+  never guessed. A label wraps on in its column at the pitch of its lines, never past the right edge
+  of figures that begin left of it; the header printed again lower on a page heads the columns the
+  figures under both make.
 - **Forms** (绩效目标表, 绩效自评表) are read line by line, their indicator grids as tables.
 
 Every text is placed in one cell, or the page is refused naming the position of what could not be.

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from disclosures.ingest.unruled.texts import Text
+from disclosures.ingest.unruled.texts import TOTALS, Text
 from disclosures.text import normalize
 
 
@@ -71,6 +71,21 @@ def within_spans(texts, spans):
         if (
             p is not None and p.line == t.line and not p.is_number and not t.is_number
             and span_of(p) is not None and span_of(p) == span_of(t)
+        ):
+            joined[-1] = Text(p.chars + t.chars, t.line)
+            continue
+        joined.append(t)
+    return joined
+
+
+def spaced_totals(body):
+    """"合  计" letter-spaced in its cell as one word, whatever stands above the space."""
+    joined = []
+    for t in sorted(body, key=lambda t: (t.line, t.x0)):
+        p = joined[-1] if joined else None
+        if (
+            p is not None and p.line == t.line and normalize(p.text + t.text) in TOTALS | {"小计"}
+            and t.x0 - p.x1 <= 2 * max(c["size"] for c in t.chars)
         ):
             joined[-1] = Text(p.chars + t.chars, t.line)
             continue
@@ -165,6 +180,7 @@ def columns_of(body, leaves, spans=()):
             strips.append([leaf.x0, leaf.x1, False])  # a column with no figures in this part
     strips.sort()
     strips = _join_under_labels(strips, leaves, body)
+    _widen_to_labels(strips, leaves)
     # Two labels over one strip: the strip is two columns whose texts touch; part them between the labels.
     parted = []
     for s in strips:
@@ -179,6 +195,22 @@ def columns_of(body, leaves, spans=()):
         bounds = [s[0], *cuts, s[1]]
         parted.extend((bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1))
     return Columns(parted)
+
+
+def _widen_to_labels(strips, leaves):
+    """A column is as wide as its own label where that label stands over it alone (a label wrapped in
+    a narrow column reaches beyond its figures), never into the next column."""
+    for i, s in enumerate(strips):
+        over = [b for b in leaves if b.x0 < s[1] - 0.5 and b.x1 > s[0] + 0.5]
+        alone = [
+            b for b in over
+            if not any(b.x0 < o[1] - 0.5 and b.x1 > o[0] + 0.5 for o in strips if o is not s)
+        ]
+        if len(over) != 1 or not alone:
+            continue
+        left = strips[i - 1][1] if i else float("-inf")
+        right = strips[i + 1][0] if i + 1 < len(strips) else float("inf")
+        s[0], s[1] = max(min(s[0], alone[0].x0), left), min(max(s[1], alone[0].x1), right)
 
 
 def join_numbered(strips, spans, body):
@@ -237,11 +269,25 @@ def _join_under_labels(strips, leaves, body):
                 and not any(over(b, s) for b in leaves)
                 and any(over(b, last) for b in leaves)
             )
-            if alone or lone_number:
+            if alone or lone_number or _centred_over_both(last, s, leaves, over):
                 last[1], last[2] = max(last[1], s[1]), last[2] and s[2]
                 continue
         joined.append(list(s))
     return joined
+
+
+def _centred_over_both(last, s, leaves, over):
+    """Figures with no label of their own (序号's 1, 2, 3 right-aligned) after a column whose one label
+    (序号, over 栏次) is centred over the two together, not over its own texts: one column."""
+    if not s[2] or any(over(b, s) for b in leaves):
+        return False
+    own = [b for b in leaves if over(b, last)]
+    if len(own) != 1:
+        return False
+    b = own[0]
+    size = max(c["size"] for p in getattr(b, "parts", [b]) for c in p.chars)
+    both, alone = abs(b.cx - (last[0] + s[1]) / 2), abs(b.cx - (last[0] + last[1]) / 2)
+    return both <= size * 0.5 and both < alone and b.x1 < s[0]
 
 
 def carry(carried, body):

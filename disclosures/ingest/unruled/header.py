@@ -48,9 +48,13 @@ def blocks_of(texts, strips=()):
                 and -size * 0.2 <= t.top - b.parts[-1].bottom <= size * 0.9
                 and t.x1 - t.x0 <= b.parts[-1].x1 - b.parts[-1].x0 + size * 0.5
                 and not any(b.parts[-1].x0 < g0 and g1 < b.parts[-1].x1 for g0, g1 in gaps)
+                and not _past_figures(b.parts[-1], strips, size)
                 and not _over_columns(b.parts[-1], joined)
-                and (len(t.text) < 3 or _repeats_on_line(t, joined) <= _repeats_on_line(b.parts[-1], joined))
-                and _fills_its_cell(b.parts[-1], t, joined, b.top)
+                and (
+                    len(t.text) < 3 or _repeats_on_line(t, joined) <= _repeats_on_line(b.parts[-1], joined)
+                    or _each_wraps(b.parts[-1], t, joined)
+                )
+                and _fills_its_cell(b, t, joined)
             ),
             None,
         )
@@ -59,6 +63,26 @@ def blocks_of(texts, strips=()):
         else:
             blocks.append(Block([t]))
     return blocks
+
+
+def _past_figures(head, strips, size):
+    """Does this text reach well past the right edge of figures that begin left of it? Figures stand
+    at their column's right edge, so it stands over two columns or more: a group's label, which does
+    not wrap on."""
+    return any(s[2] and s[0] < head.x0 - size and head.x0 + size < s[1] < head.x1 - 2 * size for s in strips)
+
+
+def _each_wraps(head, tail, texts):
+    """A label printed several times on its line, each under a text of its own width: each the end of
+    a label wrapped in its cell (年初结 / 转和结 beside 年末结 / 转和结)."""
+    copies = [o for o in texts if o.line == tail.line and o.text == tail.text]
+    return all(any(o.line == head.line and _same_width(o, c) for o in texts) for c in copies)
+
+
+def _same_width(head, tail):
+    """Two full lines of one width, one under the other: a label wrapping in its cell (年初结 / 转和结 /
+    余, printed again in 年末结转和结余 beside it)."""
+    return abs(head.x0 - tail.x0) <= 1 and abs(head.x1 - tail.x1) <= 1
 
 
 def _stacked_apart(left, right, texts, size):
@@ -74,13 +98,17 @@ def _stacked_apart(left, right, texts, size):
     return centred(left.x0, left.x1) and centred(right.x0, right.x1) and not together
 
 
-def _fills_its_cell(head, tail, texts, top):
-    """Could `tail` be the rest of a label wrapped from `head`? Not when `tail` stands among a row of
-    labels, with labels on both sides, under a line of far fewer labels: then `head` is a group's label
-    that happens to be centred over one of its columns."""
+def _fills_its_cell(block, tail, texts):
+    """Could `tail` be the rest of a label wrapped from `block`? Not when `tail` stands among a row of
+    labels, with labels on both sides, under a line of far fewer labels: then the block is a group's
+    label that happens to be centred over one of its columns. But a label already wrapped goes on at
+    the pitch of its lines (“三公 / ”经费 / 合计 in a narrow column): a group's label is one header row."""
+    head = block.parts[-1]
+    if len(block.parts) >= 2 and abs((tail.top - head.top) - (head.top - block.parts[-2].top)) <= 1:
+        return True
     if len(tail.text) < 2:
         return True  # one character is never a label of its own: the end of a wrapped one (完成程/度)
-    if abs(head.x0 - tail.x0) <= 1 and abs(head.x1 - tail.x1) <= 1:
+    if _same_width(head, tail):
         return True  # two full lines of one width: a cell's text wrapping, not a group over a column
     on_tail = [o for o in texts if o.line == tail.line]
     on_head = [o for o in texts if o.line == head.line]
@@ -111,8 +139,15 @@ def has_below(block, blocks):
     label standing beside grouped columns (总计 beside 本年收入's columns)."""
     size = max(c["size"] for c in block.parts[0].chars)
     below = [o for o in blocks if o is not block and o.top > block.bottom]
-    if any(o.x0 < block.x1 + size and o.x1 > block.x0 - size for o in below):
+    if any(o.x0 < block.x1 and o.x1 > block.x0 for o in below):
         return True
+    top = min(b.top for b in blocks)
+    bottom = max(b.bottom for b in blocks)
+    centred = abs(block.cy - (top + bottom) / 2) <= size * 0.5
+    if any(o.x0 < block.x1 + size and o.x1 > block.x0 - size for o in below):
+        # Within a character of a label below: a group's, unless the label is centred on the whole
+        # header, a column's own label beside one that stands lower (序号 | 科目编码 under its group).
+        return not centred
     left = max((o for o in below if o.cx < block.cx), key=lambda o: o.cx, default=None)
     right = min((o for o in below if o.cx > block.cx), key=lambda o: o.cx, default=None)
     if left is None or right is None:
@@ -123,9 +158,7 @@ def has_below(block, blocks):
     ]
     if beside:
         return False
-    top = min(b.top for b in blocks)
-    bottom = max(b.bottom for b in blocks)
-    return abs(block.cy - (top + bottom) / 2) > size * 0.5
+    return not centred
 
 
 def header_grid(blocks, leaves, groups, columns, header, body, page_number):

@@ -52,7 +52,7 @@ def page_rows(lines, page_number, carried, as_line):
     figures = [any(t.is_number for t in ts) for ts in texts]
     for k, ts in enumerate(texts):
         # An empty table prints a lone 合计 under its header, then its note or the next title.
-        if len(ts) == 1 and normalize(ts[0].text) in TOTALS and (k + 1 == len(texts) or furniture[k + 1]):
+        if ts and normalize("".join(t.text for t in ts)) in TOTALS and (k + 1 == len(texts) or furniture[k + 1]):
             figures[k] = True
     rows, merges = [], []
     i = 0
@@ -74,11 +74,12 @@ def page_rows(lines, page_number, carried, as_line):
         above = head
         if carried is not None and len(blocks_of([t for k in head for t in texts[k]])) < 2:
             head = []  # a part carried on from the page before, its first row's name wrapped above it
+        earlier = []  # body lines of the parts above, under the same header
         for n, (header, body) in enumerate(_parts(head, [k for k in region if k >= first or k not in head], texts, figures)):
             try:
                 part_rows, part_merges, columns = table_rows(
                     [(k, lines[k]) for k in header], [(k, lines[k]) for k in body], page_number,
-                    carried if not header else None,
+                    carried if not header else None, [(k, lines[k]) for k in earlier] if n else (),
                 )
             except WorkbookUnreadable:
                 own = sorted(set(header + body + (above if n == 0 else [])))
@@ -96,6 +97,7 @@ def page_rows(lines, page_number, carried, as_line):
                     # it: rows like the others, in the columns their own texts make; the form reader
                     # finds its labels by name.
                     part_rows, part_merges, columns = form_rows(own, lines, texts, figures, page_number)
+            earlier.extend(body)
             offset = len(rows)
             rows.extend(part_rows)
             merges.extend((r0 + offset, c0, r1 + offset, c1) for r0, c0, r1, c1 in part_merges)
@@ -144,6 +146,10 @@ def _parts(head, body, texts, figures):
             m += 1
         # The header printed again heads the run of lines without figures (a wrapped name may follow it).
         size = next((n for n in range(len(run), 0, -1) if _repeats(run[:n], texts, labels)), 0)
+        # It ends at its last line of labels: the lines after it are a first row's name wrapped above
+        # its figures.
+        while size and not any(normalize(t.text) in label for t in texts[run[size - 1]] for label in labels):
+            size -= 1
         if size and current:
             parts.append((header, current))
             header, current = run[:size], list(run[size:])

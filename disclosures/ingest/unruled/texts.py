@@ -85,7 +85,11 @@ def texts_of(line, index):
     found, current = [], [line[0]]
     for char in line[1:]:
         # Any visible gap: characters of one word touch; cells, even tight ones, leave their padding.
-        if char["x0"] - current[-1]["x1"] > max(0.8, size * GAP):
+        gap = char["x0"] - current[-1]["x1"]
+        # A figure and the text of the next cell: on a page fitted to its width, printed small, the
+        # cells' padding shrinks with it.
+        figure_ends = current[-1]["text"].isdigit() and ord(char["text"][:1] or " ") > 0x2E80
+        if gap > max(0.8, size * GAP) or (figure_ends and gap > size * GAP):
             found.append(Text(current, index))
             current = []
         current.append(char)
