@@ -227,7 +227,7 @@ def test_the_sweep_builds_nothing_when_pdfs_are_off(published_seed000, settings)
     assert not published_seed000.published_version.pdf
 
 
-def test_beat_runs_the_two_daily_jobs_and_the_sweep(db):
+def test_beat_runs_the_daily_jobs_and_the_sweep(db):
     from celery.schedules import crontab
 
     from portal.celery import app
@@ -235,7 +235,9 @@ def test_beat_runs_the_two_daily_jobs_and_the_sweep(db):
     app.loader.import_default_modules()  # what a worker does at start: the apps' tasks modules
     schedule = app.conf.beat_schedule
     daily = {entry["task"]: entry["schedule"] for entry in schedule.values() if isinstance(entry["schedule"], crontab)}
-    assert set(daily) == {"disclosures.send_reminders", "information_requests.expire_requests"}
+    assert set(daily) == {
+        "disclosures.send_reminders", "information_requests.expire_requests", "disclosures.rebuild_bulk_archives",
+    }  # fmt: skip
     assert all(len(entry.hour) == 1 and len(entry.minute) == 1 for entry in daily.values())  # once a day
     assert app.conf.timezone == "Asia/Shanghai"
     assert {entry["task"] for entry in schedule.values()} <= set(app.tasks)

@@ -67,6 +67,16 @@ def test_it_reproduces_the_hand_computed_differences(client, two_years):
         ), code
 
 
+def test_without_a_choice_the_latest_year_is_compared_with_the_year_before(client, two_years):
+    before, after = two_years
+    response = client.get(reverse("department_compare", args=[before.department.pk]))
+    assert response.status_code == 200
+    assert "<h1>抚顺市工业和信息化局：2024 年部门预算与2025 年部门预算</h1>" in response.content.decode()
+    assert lines_by_code(response) == lines_by_code(compare_page(client, before.department, before, after))
+    # A choice that is not one of the department's published disclosures is still refused.
+    assert client.get(reverse("department_compare", args=[before.department.pk]), {"from": "x"}).status_code == 404
+
+
 def test_codes_in_only_one_year_are_shown_as_such(client, two_years):
     before, after = two_years
     response = compare_page(client, before.department, before, after)

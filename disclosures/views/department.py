@@ -209,12 +209,24 @@ def _sources(years, kinds):
     return out
 
 
-def _chosen(request, name, disclosures):
-    value = request.GET.get(name, "")
+def _chosen(request, name, disclosures, default):
+    value = request.GET.get(name)
+    if value is None:
+        return default
     for disclosure in disclosures:
         if str(disclosure.pk) == value:
             return disclosure
     raise Http404("请选择该部门已公开的两份预决算。")
+
+
+def _default_pair(disclosures):
+    """What /compare/ shows when nothing is chosen: the latest disclosure against the one of the same kind
+    before it (budget against budget), or else against the one published before it. `disclosures` is in
+    (year, kind) order."""
+    after = max(disclosures, key=lambda d: (d.year, d.kind == Disclosure.Kind.BUDGET))
+    earlier = [d for d in disclosures if d.year < after.year]
+    same_kind = [d for d in earlier if d.kind == after.kind]
+    return (same_kind or earlier or [d for d in disclosures if d != after])[-1], after
 
 
 def comparison(request, pk):
@@ -222,8 +234,9 @@ def comparison(request, pk):
     disclosures = _published(department)
     if len(disclosures) < 2:
         raise Http404("该部门已公开的预决算不足两份，无法比较。")
-    before = _chosen(request, "from", disclosures)
-    after = _chosen(request, "to", disclosures)
+    default_before, default_after = _default_pair(disclosures)
+    before = _chosen(request, "from", disclosures, default_before)
+    after = _chosen(request, "to", disclosures, default_after)
     before_figures, after_figures = figures_for(before), figures_for(after)
     lines = compare(before_figures, after_figures)
     key = compared_table(before_figures, after_figures)
