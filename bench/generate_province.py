@@ -9,7 +9,9 @@ Each disclosure is a Liaoning 18-table budget (liaoning-budget-18) made like the
 表9 projects with generated but realistic names, 表17 one 绩效目标 block per project, 表16, the
 empty 表8/13–15/18, four narrative sections — about 270 table rows and 18 tables per disclosure.
 Amounts add up (表1 totals = 表3 合计 = Σ 类; 基本 + 项目 = 合计). Everything is published, and the
-search index is written with the same text functions the indexer uses (search/text.py).
+search index holds what the indexer (search/indexer.py) writes, with its own text functions
+(search/text.py, search/cells.py): the facets with the department's, and one text-cell entry per table
+and text and disclosure (表1/表4 收支项目, 表16 and 表17 绩效目标 and 指标).
 
 Rows are streamed with COPY (foreign-key triggers off while loading); the GIN indexes over the search tokens are dropped during the load
 and built afterwards, as one would for a bulk load. Prints the time of each step.
@@ -24,6 +26,7 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -38,6 +41,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from disclosures.ingest.formats import get_format  # noqa: E402
+from disclosures.search.cells import SEPARATOR, heading, row_texts  # noqa: E402
+from disclosures.search.indexer import LINE_TABLE_ROWS  # noqa: E402
 from disclosures.search.text import facet_lexemes, normalize, tsvector_literal  # noqa: E402
 
 CITIES = ["沈阳市", "大连市", "鞍山市", "抚顺市", "本溪市", "丹东市", "锦州市", "营口市", "阜新市", "辽阳市",
@@ -102,7 +107,10 @@ INDICATORS = [("产出指标", "数量指标", "完成数量", "=", "100", "%"),
 
 FORMAT = get_format("liaoning-budget-18")
 DEFINITIONS = {t.number: t for t in FORMAT.tables}
-COLUMNS_JSON = {n: json.dumps([c.as_dict() for c in t.columns], ensure_ascii=False) for n, t in DEFINITIONS.items()}
+COLUMNS = {n: [c.as_dict() for c in t.columns] if t.rows != "form" else [] for n, t in DEFINITIONS.items()}
+COLUMNS_JSON = {n: json.dumps(columns, ensure_ascii=False) for n, columns in COLUMNS.items()}
+# Every group has its own partial GIN index over the tokens (search migrations 0002 and 0003).
+SEARCH_GROUPS = ("department", "disclosure", "project", "line", "text_cell")
 EMPTY_NOTE = DEFINITIONS["8"].empty_note
 _ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 NOW = "2025-03-01 00:00:00+00"
@@ -227,16 +235,19 @@ def generate(departments_wanted, years, seed):
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor  # the psycopg cursor, for COPY
         started = time.perf_counter()
+        # The CASCADE reaches the audit trail, whose triggers refuse TRUNCATE (an append-only table, see
+        # disclosures/migrations/0006_audit_chain.py). This database is a scratch one being replaced whole,
+        # so its user triggers are off from here to the end of the load (needs a superuser, as a scratch
+        # database has); the foreign keys are off too, as the rows are consistent by construction and
+        # written table by table in chunks.
+        cursor.execute("SET session_replication_role = replica")
         cursor.execute(
             "TRUNCATE search_searchentry, disclosures_tablerow, disclosures_disclosuretable, disclosures_section, "
             "disclosures_version, disclosures_disclosure, disclosures_unit, disclosures_department, disclosures_region "
             "RESTART IDENTITY CASCADE"
         )
-        for group in ("department", "disclosure", "project", "line"):
+        for group in SEARCH_GROUPS:
             cursor.execute(f"DROP INDEX IF EXISTS search_tokens_{group}")
-        # The rows are consistent by construction and are written table by table in chunks, so the
-        # foreign-key triggers are off during the load (needs a superuser, as a scratch database has).
-        cursor.execute("SET session_replication_role = replica")
         regions = build_regions(cursor, ids)
         per_region = {"province": len(AGENCIES) * len(AGENCY_FORMS), "city": 150}
         county_count = sum(1 for r in regions if r[2] == "county")
@@ -255,7 +266,8 @@ def generate(departments_wanted, years, seed):
         def entry(group, region, department_id, disclosure_id, version_id, year, kind, title, text, *, code="", context="", amount=None, anchor="", position=0):
             # The same facet lexemes as the indexer writes: a department counts in every year it published.
             published = [(year, kind)] if disclosure_id else [(y, "budget") for y in range(2026 - years, 2026)]
-            tokens = f"{tsvector_literal(text)} {facet_lexemes(region_ids=region[4], level=region[2], published=published)}"
+            facets = facet_lexemes(region_ids=region[4], level=region[2], published=published, department_id=department_id)
+            tokens = f"{tsvector_literal(text)} {facets}"
             entry_copy.add(ids.next("entry"), group, region[2], year, kind, title, code, context, text, normalize(text),
                            tokens, None if amount is None else s(amount), anchor, position,
                            department_id, disclosure_id, region[0], version_id)  # fmt: skip
@@ -291,7 +303,7 @@ def generate(departments_wanted, years, seed):
                       "disclosures_tablerow", "search_searchentry"):  # fmt: skip
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         cursor.execute("SET maintenance_work_mem = '1GB'")
-        for group in ("department", "disclosure", "project", "line"):
+        for group in SEARCH_GROUPS:
             cursor.execute(
                 f"CREATE INDEX search_tokens_{group} ON search_searchentry "
                 f"USING gin ((tokens::tsvector)) WHERE \"group\" = '{group}'"
@@ -328,17 +340,40 @@ def write_disclosure(rng, ids, year, name, region, department_id, unit_id, unit_
     if amounts:
         amounts[-1] = project_total - sum(amounts[:-1])
 
+    tables = {}  # table id → what the indexer reads of the table, and where it is in a 表17 (block, part)
+    seen_cells = set()
+
     def table(number):
         definition = DEFINITIONS[number]
         table_id = ids.next("table")
         empty = number in ("8", "13", "14", "15", "18")
         tab_copy.add(table_id, definition.key, number, definition.title, definition.position, "万元",
-                     COLUMNS_JSON[number] if definition.rows != "form" else "[]",
-                     EMPTY_NOTE if number == "8" else "", empty, f"表{number}", version_id)  # fmt: skip
+                     COLUMNS_JSON[number], EMPTY_NOTE if number == "8" else "", empty, f"表{number}", version_id)  # fmt: skip
+        tables[table_id] = SimpleNamespace(number=number, title=definition.title, position=definition.position,
+                                           columns=COLUMNS[number], form=definition.rows == "form",
+                                           coded_lines=definition.rows in LINE_TABLE_ROWS, block="", part="")  # fmt: skip
         return table_id
 
     def row(table_id, position, kind, code, rname, level, is_total, cells, values, unit=None):
         row_copy.add(ids.next("row"), position, kind, code, rname, level, is_total, jdump(cells), jdump(values), table_id, unit)
+        text_cells(tables[table_id], SimpleNamespace(position=position, kind=kind, code=code, name=rname,
+                                                     is_total=is_total, cells=cells))  # fmt: skip
+
+    def text_cells(t, r):
+        # As search/indexer.py entries_for_version: one entry per table and text and disclosure, with the
+        # 表17 project a row belongs to as its title and the form's part (绩效指标 …) as its column.
+        if r.kind == "block":
+            t.block, t.part = r.name, ""
+        t.part = heading(r) or t.part
+        texts, columns = row_texts(t, r, form=t.form, coded_lines=t.coded_lines, under=t.part)
+        text = SEPARATOR.join(texts)
+        if not texts or (t.number, text) in seen_cells:
+            return
+        seen_cells.add((t.number, text))
+        context = SEPARATOR.join([f"表{t.number} {t.title}", *dict.fromkeys(c for c in columns if c)])[:300]
+        entry("text_cell", region, department_id, disclosure_id, version_id, year, "budget",
+              (t.block or r.name or texts[0])[:500], text, context=context, anchor=f"table-{t.number}-row-{r.position + 1}",
+              position=100_000 + t.position * 10_000 + r.position)  # fmt: skip
 
     # 表1 收支预算总表
     t = table("1")
@@ -400,6 +435,11 @@ def write_disclosure(rng, ids, year, name, region, department_id, unit_id, unit_
             chosen = [item for item in items if rng.random() < 0.75] or items[:1]
             position += 1
             row(t, position, "code", klass, class_name, 1, False, {"code": klass, "name": class_name}, {})
+            if (klass, class_name) not in seen:  # the 类 is a line too, without an amount of its own
+                seen.add((klass, class_name))
+                entry("line", region, department_id, disclosure_id, version_id, year, "budget", class_name,
+                      f"{klass} {class_name}", code=klass, context=f"表{number} {DEFINITIONS[number].title}",
+                      anchor=f"table-{number}-row-{position + 1}", position=140_000 + position)  # fmt: skip
             for code, item_name in chosen:
                 position += 1
                 amount = money(rng, 1, 200)

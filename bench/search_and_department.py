@@ -5,13 +5,15 @@
 
 Target: p95 ≤ 200 ms for a search and for a department page, on PostgreSQL, at
 10,000 departments × 5 years. Each figure is the whole Django request through `django.test.Client`
-(middleware, queries, template; no network), with DEBUG off.
+(middleware, queries, template; no network), with DEBUG off (the static files collected into a
+temporary folder first, as the pages link their hashed names; removed at the end).
 
 - search: a mix of what citizens type — parts of project names, classification codes (项 7 digits,
   款 5 digits), classification names, department names, narrative words — alone and combined with
   the filters (region with everything below it, level, year);
 - search with a place: a code or a name with a region or department name ("2080505 抚顺"), timed on its
   own line and left out of "search, all", so that the figures stay comparable with earlier runs;
+- search for words of the tables' text cells (绩效指标, 收支项目), likewise on a line of its own;
 - department page, cold: the figures cache cleared before each request (a department nobody has
   opened since the server started); warm: the same pages again.
 """
@@ -28,14 +30,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-if "DEBUG" not in os.environ:
-    from _production import use_throwaway_production_settings
+from _production import collect_static_files, use_throwaway_production_settings  # noqa: E402
 
+if "DEBUG" not in os.environ:
     use_throwaway_production_settings()
 
 import django  # noqa: E402
 
 django.setup()
+collect_static_files()  # into a temporary STATIC_ROOT, removed at exit
 
 from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -59,6 +62,8 @@ QUERIES = [
 
 # A code or name and a place (search/places.py): the code's lines in that region's or department's disclosures.
 PLACE_QUERIES = ["2080505 抚顺", "2010301 沈阳市", "30217 大连", "行政运行 教育局", "住房公积金 铁西区", "三公 鞍山市财政局"]
+# Words found only in the tables' text cells (表1/表4 收支项目, 表16 and 表17 绩效目标 and 指标).
+TEXT_CELL_QUERIES = ["群众满意度", "验收合格率", "保障机构正常运转", "一般公共预算拨款收入", "服务对象覆盖率", "时效指标"]
 
 
 def timed(client, url):
@@ -115,6 +120,8 @@ def main():
     p95_all = summary("search, all", plain + filtered)
     placed = [timed(client, f"{search_url}?q={PLACE_QUERIES[i % len(PLACE_QUERIES)]}") for i in range(args.requests // 2)]
     summary("search, code or name + place (not in 'all')", placed)
+    cells = [timed(client, f"{search_url}?q={TEXT_CELL_QUERIES[i % len(TEXT_CELL_QUERIES)]}") for i in range(args.requests // 2)]
+    summary("search, words of the text cells (not in 'all')", cells)
 
     pks = list(Department.objects.values_list("pk", flat=True))
     chosen = rng.sample(pks, min(args.requests, len(pks)))
