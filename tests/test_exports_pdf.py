@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from disclosures.exports import pdf as pdf_export
 from disclosures.exports import receivers
 from disclosures.models import Review, Version
+from disclosures.tasks import build_version_pdf
 from disclosures.services import publish, review, submit
 from tests.conftest import decide_flags
 from tests.test_publishing_workflow import ready_for_review
@@ -109,8 +110,9 @@ def test_by_default_publishing_hands_the_pdf_to_the_worker_and_returns(
         publish(version, actor=staff.reviewer_a)
     version.refresh_from_db()
     assert version.status == Version.Status.PUBLISHED and not version.pdf  # not built in the request
-    assert queued == [(receivers._build_in_thread, (version.pk,))]
-    receivers.build_pdf(version.pk)  # what the thread runs
+    [(function, args)] = queued
+    assert function == receivers._run_in_thread and args[:2] == (build_version_pdf, version.pk)
+    receivers._run_logged(*args)  # what the thread runs, but for closing its own database connection
     version.refresh_from_db()
     assert "保密审查情况：已审查" in pdftotext(version.pdf.path, 1)
 

@@ -21,21 +21,36 @@ logger = logging.getLogger(__name__)
 executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf")
 
 
-def build_pdf(version_pk):
-    """Build one published version's PDF here and now. A failure is logged, not raised: publication has
-    already committed, and the sweep, the download view or `render_pdfs --missing` builds it later."""
+def _run_logged(build, version_pk, failure):
+    """Run one build here and now. A failure is logged, not raised: publication has already committed, and
+    a sweep or a management command builds it later."""
     try:
-        build_version_pdf(version_pk)
+        build(version_pk)
     except Exception:
-        logger.exception("生成 PDF 失败：版本 %s", version_pk)
+        logger.exception(failure, version_pk)
 
 
-def _build_in_thread(version_pk):
+def _run_in_thread(build, version_pk, failure):
     close_old_connections()
     try:
-        build_pdf(version_pk)
+        _run_logged(build, version_pk, failure)
     finally:
         connection.close()
+
+
+def _after_publication(mode, task, queue, version_pk, *, failure, not_queued):
+    """Where a build that follows a publication runs, by `mode`: "inline" (the publishing request), "task" (a
+    Celery worker; without a broker, the one build thread above) or "off" (nowhere; a sweep or a command)."""
+    if mode == "inline":
+        _run_logged(task, version_pk, failure)
+    elif mode == "task":
+        if task.app.conf.task_always_eager:
+            executor.submit(_run_in_thread, task, version_pk, failure)
+        else:
+            try:
+                queue(version_pk)
+            except Exception:  # the broker is unreachable: the sweep catches up once it is back
+                logger.exception(not_queued, version_pk)
 
 
 @receiver(version_published, dispatch_uid="exports.store_pdf")
@@ -43,53 +58,21 @@ def build_pdf_on_publication(sender, version, **kwargs):
     """Build the PDF once, when the version goes public; downloads then serve the stored file.
 
     version_published is sent once publication has committed, so a worker that takes the task at once
-    finds the version published. settings.PDF_ON_PUBLISH chooses where: a Celery task ("task": a worker
-    builds it, and if that worker dies another one does; without a broker, the thread above), the
-    publishing request itself ("inline"), or nowhere ("off").
+    finds the version published. settings.PDF_ON_PUBLISH chooses where (see _after_publication); if a
+    worker dies, another one builds it.
     """
-    mode = settings.PDF_ON_PUBLISH
-    if mode == "inline":
-        build_pdf(version.pk)
-    elif mode == "task":
-        if build_version_pdf.app.conf.task_always_eager:
-            executor.submit(_build_in_thread, version.pk)
-        else:
-            try:
-                queue_pdf_build(version.pk)
-            except Exception:  # the broker is unreachable: the sweep queues it once it is back
-                logger.exception("PDF 生成任务未能排队：版本 %s", version.pk)
-
-
-def rebuild_bulk(version_pk):
-    """Bring the bulk archives holding the version's disclosure up to date here and now. A failure is logged:
-    the next publication, the daily sweep or `build_bulk_archives` rebuilds them."""
-    try:
-        rebuild_bulk_archives(version_pk)
-    except Exception:
-        logger.exception("更新批量下载失败：版本 %s", version_pk)
-
-
-def _rebuild_bulk_in_thread(version_pk):
-    close_old_connections()
-    try:
-        rebuild_bulk(version_pk)
-    finally:
-        connection.close()
+    _after_publication(
+        settings.PDF_ON_PUBLISH, build_version_pdf, queue_pdf_build, version.pk,
+        failure="生成 PDF 失败：版本 %s", not_queued="PDF 生成任务未能排队：版本 %s",
+    )  # fmt: skip
 
 
 @receiver(version_published, dispatch_uid="exports.bulk_archives")
 def rebuild_bulk_on_publication(sender, version, **kwargs):
     """A publication (a first one or a correction) changes the bulk archives holding its disclosure.
-    settings.BULK_ARCHIVES_ON_PUBLISH: "task" (a worker; without a broker, the build thread above, after
-    the PDF), "inline" (in the publishing request) or "off" (`manage.py build_bulk_archives`, the daily sweep)."""
-    mode = settings.BULK_ARCHIVES_ON_PUBLISH
-    if mode == "inline":
-        rebuild_bulk(version.pk)
-    elif mode == "task":
-        if rebuild_bulk_archives.app.conf.task_always_eager:
-            executor.submit(_rebuild_bulk_in_thread, version.pk)
-        else:
-            try:
-                rebuild_bulk_archives.delay(version.pk)
-            except Exception:  # the broker is unreachable: the daily sweep brings them up to date
-                logger.exception("批量下载更新任务未能排队：版本 %s", version.pk)
+    settings.BULK_ARCHIVES_ON_PUBLISH chooses where (see _after_publication); with "off", the daily sweep
+    and `manage.py build_bulk_archives` bring them up to date."""
+    _after_publication(
+        settings.BULK_ARCHIVES_ON_PUBLISH, rebuild_bulk_archives, rebuild_bulk_archives.delay, version.pk,
+        failure="更新批量下载失败：版本 %s", not_queued="批量下载更新任务未能排队：版本 %s",
+    )  # fmt: skip
