@@ -377,8 +377,9 @@ def test_a_wrapped_name_and_a_heading_without_figures_are_read_into_their_rows()
 # Layout variants of the seeds (tests/variants/, as tests/test_layout_variants.py makes them) printed
 # both ways: one variant per transform, the seeds taken in turn, reads back with every figure of its
 # own workbook. bench/pdf_variants.py reads every variant of every seed the same way.
-# Printed without lines, one layout is not yet read column for column: a sheet holding every table,
-# printed as one (fitted to the widest table, a few points high). It is read here with cell borders only.
+# Printed without lines, one layout is not yet read column for column for every seed: a sheet holding
+# every table, printed as one (fitted to the widest table, a few points high). It is read here with cell
+# borders only; the one-sheet print of a seed that reads without them is read below.
 NOT_YET_READ_WITHOUT_LINES = {"one_sheet"}
 
 
@@ -420,5 +421,19 @@ def test_a_layout_variant_printed_imports_with_every_figure_of_its_own_workbook(
     assert workbook.format is not None and workbook.result.errors == []
     detection = read_pdf_bytes(printed_variant(case, ruled), case.base.kind)
     assert detection.format.code == workbook.format.code
+    assert [e.message for e in detection.result.errors] == []
+    assert figures(detection.result) == figures(workbook.result)
+
+
+def test_every_table_on_one_sheet_printed_small_without_lines_imports_with_every_figure():
+    """A sheet holding every table, printed without borders and fitted to its widest table: text about
+    3 points high, header rows 2 points apart, 单位名称 wrapped onto a line of its own beside 单位：万元.
+    Every figure of its workbook reads back."""
+    from tests.test_layout_variants import SINGLE_CASES, variant
+    from tests.variants.printing import print_pdfs
+
+    case = next(c for c in SINGLE_CASES if c.id == "seed004_budget_2024-one_sheet")
+    workbook = detect(io.BytesIO(variant(case)[1]), case.base.kind)
+    detection = read_pdf_bytes(print_pdfs([io.BytesIO(variant(case)[1])], ruled=False)[0], case.base.kind)
     assert [e.message for e in detection.result.errors] == []
     assert figures(detection.result) == figures(workbook.result)

@@ -11,6 +11,7 @@ class Columns:
     """Column strips of one table, left to right, and the edges between them."""
 
     strips: list  # [(x0, x1)]
+    labels: frozenset = frozenset()  # its header's labels, to know the header printed again on a later page
 
     @property
     def edges(self):
@@ -292,4 +293,4 @@ def _centred_over_both(last, s, leaves, over):
 
 def carry(carried, body):
     """A table part without a header takes the columns of the part before it."""
-    return Columns(list(carried.strips))
+    return Columns(list(carried.strips), carried.labels)

@@ -108,12 +108,33 @@ def _fills_its_cell(block, tail, texts):
         return True
     if len(tail.text) < 2:
         return True  # one character is never a label of its own: the end of a wrapped one (完成程/度)
+    if _heads_its_neighbours(head, tail, texts):
+        return False
     if _same_width(head, tail):
         return True  # two full lines of one width: a cell's text wrapping, not a group over a column
     on_tail = [o for o in texts if o.line == tail.line]
     on_head = [o for o in texts if o.line == head.line]
     both_sides = any(o.x1 <= tail.x0 for o in on_tail) and any(o.x0 >= tail.x1 for o in on_tail)
     return not (both_sides and len(on_tail) >= 2 * len(on_head))
+
+
+def _heads_its_neighbours(head, tail, texts):
+    """Is `head` the label of a group over `tail` and the labels beside it? The nearest labels on both
+    sides of `tail` have nothing printed above them up to `head`'s line, and `head` stands between
+    them: a label of a lower header row is under a group, and `head` is the only one there can be
+    (基本支出 over 小计 | 人员经费 | 公用经费 on a page printed so small that its header rows stand one
+    line apart, 基本支出 as wide as 人员经费)."""
+    on_tail = [o for o in texts if o.line == tail.line]
+    left = [o for o in on_tail if o.x1 <= tail.x0]
+    right = [o for o in on_tail if o.x0 >= tail.x1]
+    if not (left and right):
+        return False
+    near = (max(left, key=lambda o: o.x1), min(right, key=lambda o: o.x0))
+
+    def bare(label):
+        return not any(head.line <= t.line < tail.line and t.x0 < label.x1 and t.x1 > label.x0 for t in texts)
+
+    return all(bare(o) for o in near) and near[0].cx < head.cx < near[1].cx
 
 
 def _repeats_on_line(text, texts):
@@ -210,11 +231,14 @@ def header_grid(blocks, leaves, groups, columns, header, body, page_number):
         by_line.setdefault(g.line, []).append(g)
     # A group's own 合计/小计 is its first column.
     totals = {spans[id(b)][0] for b in leaves if normalize(b.text) in ("合计", "小计")}
+    names = {spans[id(b)][0]: normalize(b.text) for b in leaves}
     top_line = min(b.line for b in blocks)
     for line, line_groups in by_line.items():
         try:
             spans.update(
-                _spans_on_line(sorted(line_groups, key=lambda b: b.cx), stacks, reach, columns, extents, totals, page_number)
+                _spans_on_line(
+                    sorted(line_groups, key=lambda b: b.cx), stacks, reach, columns, extents, totals, names, page_number
+                )
             )
         except WorkbookUnreadable:
             alone = len(line_groups) == 1 and line == top_line and [b for b in blocks if b.line == line] == line_groups
@@ -249,13 +273,15 @@ def header_grid(blocks, leaves, groups, columns, header, body, page_number):
     return rows, merges
 
 
-def _spans_on_line(line_groups, stacks, reach, columns, extents, totals, page_number):
+def _spans_on_line(line_groups, stacks, reach, columns, extents, totals, names, page_number):
     """The runs of columns the group labels of one header line are centred over: {id(group): (a, z)}.
 
     Each group stands over columns with nothing at its height. Columns between two groups of the line
     belong to one of them (no label of their own stands there): where the two part is chosen for both
     labels to be as nearly centred as they can be together, not for the first alone; where that leaves
-    a doubt, the second begins at its 合计 or 小计."""
+    a doubt, the second begins at its 合计 or 小计; where the columns from the first group's 合计 are
+    printed again from a 合计 of the second (合计 | 一般公共预算 | … under each of two groups), the second
+    begins there, however the labels are aligned in their cells."""
     homes, runs = [], []
     for g in line_groups:
         home = columns.at(g.cx)
@@ -275,6 +301,7 @@ def _spans_on_line(line_groups, stacks, reach, columns, extents, totals, page_nu
         lo, hi = runs[i]
         shares_next = i + 1 < len(line_groups) and homes[i + 1] > homes[i] and hi >= homes[i + 1] - 1
         shares_next = shares_next and runs[i + 1][0] <= homes[i] + 1
+        cut = _repeated_from(homes[i], homes[i + 1], totals, names) if shares_next else None
         following = {}
         for before, (cost, chosen) in best.items():
             starts = [before + 1] if before is not None else range(lo, homes[i] + 1)
@@ -285,6 +312,8 @@ def _spans_on_line(line_groups, stacks, reach, columns, extents, totals, page_nu
                 for z in ends:
                     if z <= a:
                         continue  # a group stands over two columns or more
+                    if cut is not None and z + 1 != cut:
+                        continue
                     score = _centring(g, a, z, lo, hi, columns, extents)
                     if score is None:
                         continue
@@ -302,6 +331,21 @@ def _spans_on_line(line_groups, stacks, reach, columns, extents, totals, page_nu
         best = following
     _cost, chosen = min(best.values(), key=lambda item: item[0])
     return {id(g): span for g, span in zip(line_groups, chosen)}
+
+
+def _repeated_from(home, next_home, totals, names):
+    """The column where the labels from the 合计 or 小计 at or left of `home` are printed again, in the
+    same order, from a 合计 or 小计 up to `next_home`: the second group's first column (None if none)."""
+    first = max((t for t in totals if t <= home), default=None)
+    if first is None:
+        return None
+    for cut in sorted(t for t in totals if home < t <= next_home):
+        width = cut - first
+        own = [names.get(k) for k in range(first, cut)]
+        again = [names.get(k) for k in range(cut, cut + width)]
+        if width >= 2 and None not in own and own == again:
+            return cut
+    return None
 
 
 def _free(k, g, stacks, reach):

@@ -54,11 +54,18 @@ def page_rows(lines, page_number, carried, as_line):
         # An empty table prints a lone 合计 under its header, then its note or the next title.
         if ts and normalize("".join(t.text for t in ts)) in TOTALS and (k + 1 == len(texts) or furniture[k + 1]):
             figures[k] = True
+    joined = _wrapped_title_lines(texts, furniture, figures)
+    for ks in joined.values():
+        for k in ks:
+            furniture[k] = True
+    absorbed = {k for ks in joined.values() for k in ks}
     rows, merges = [], []
     i = 0
     while i < len(lines):
         if furniture[i]:
-            rows.append(as_line(lines[i]))
+            if i not in absorbed:
+                rows.append(as_line(sorted(lines[i] + [c for k in joined.get(i, ()) for c in lines[k]],
+                                           key=lambda c: c["x0"])))
             i += 1
             continue
         j = i
@@ -75,7 +82,9 @@ def page_rows(lines, page_number, carried, as_line):
         if carried is not None and len(blocks_of([t for k in head for t in texts[k]])) < 2:
             head = []  # a part carried on from the page before, its first row's name wrapped above it
         earlier = []  # body lines of the parts above, under the same header
-        for n, (header, body) in enumerate(_parts(head, [k for k in region if k >= first or k not in head], texts, figures)):
+        known = _labels(head, texts) or (carried.labels if carried is not None and not head else frozenset())
+        parts = _parts(head, [k for k in region if k >= first or k not in head], texts, figures, known)
+        for n, (header, body) in enumerate(parts):
             try:
                 part_rows, part_merges, columns = table_rows(
                     [(k, lines[k]) for k in header], [(k, lines[k]) for k in body], page_number,
@@ -97,6 +106,10 @@ def page_rows(lines, page_number, carried, as_line):
                     # it: rows like the others, in the columns their own texts make; the form reader
                     # finds its labels by name.
                     part_rows, part_merges, columns = form_rows(own, lines, texts, figures, page_number)
+            if columns is not None and header:
+                columns.labels = _labels(header, texts)
+            elif columns is not None and carried is not None and not columns.labels:
+                columns.labels = carried.labels  # for the header printed again on the next page
             earlier.extend(body)
             offset = len(rows)
             rows.extend(part_rows)
@@ -104,6 +117,37 @@ def page_rows(lines, page_number, carried, as_line):
             carried = columns
         i = j
     return rows, merges, carried
+
+
+def _wrapped_title_lines(texts, furniture, figures):
+    """Title-block lines printed as one row of the sheet with a text of it wrapped onto a line of its own
+    ("单位名称：抚顺市……本" over "级", a page fitted to a wide table printing its cells narrow): {first
+    line: the lines joined to it}.
+
+    A wrapped text's next line starts where it starts, under it, at the pitch of its lines; what tells it
+    from a header label under the title block is the habit of every print that a cell is centred
+    vertically in its row: another title-block text of that row stands between the two lines, its
+    middle at theirs."""
+    joined = {}
+    for k, line in enumerate(texts):
+        if furniture[k] or figures[k] or len(line) != 1 or not k:
+            continue
+        tail = line[0]
+        size = max(c["size"] for c in tail.chars)
+        between = []
+        j = k - 1
+        while j >= 0 and furniture[j] and j not in joined:
+            head = next((t for t in texts[j] if abs(t.x0 - tail.x0) <= size / 2 and tail.x1 <= t.x1 + size / 2), None)
+            if head is not None and tail.top - head.top <= 2 * size:
+                middle = (head.top + tail.bottom) / 2
+                beside = [t for n in between for t in texts[n]] + [t for t in texts[j] if t is not head]
+                if beside and all(abs(t.cy - middle) <= size / 4 and (t.x0 >= head.x1 or t.x1 <= head.x0)
+                                  for t in beside):
+                    joined[j] = between + [k]
+                break
+            between.insert(0, j)
+            j -= 1
+    return joined
 
 
 def _bare_header(region, lines, texts, page_number, as_line):
@@ -133,9 +177,14 @@ def _repeats(run, texts, labels):
     return len(labels) >= 2 and len(found) >= max(2, len(labels) * 0.6) and covered >= len(printed) * 0.6
 
 
-def _parts(head, body, texts, figures):
-    """The body split where its header is printed again (a long table repeats it on a new page or part)."""
-    labels = {normalize(b.text) for b in blocks_of([t for k in head for t in texts[k]])}
+def _labels(head, texts):
+    """The labels of a header's lines, as printed (normalized)."""
+    return frozenset(normalize(b.text) for b in blocks_of([t for k in head for t in texts[k]]))
+
+
+def _parts(head, body, texts, figures, labels):
+    """The body split where its header is printed again (a long table repeats it on a new page or part;
+    `labels` are its header's, printed on this page or on the page where the table began)."""
     parts, header, current = [], head, []
     k = 0
     while k < len(body):

@@ -87,8 +87,9 @@ def texts_of(line, index):
         # Any visible gap: characters of one word touch; cells, even tight ones, leave their padding.
         gap = char["x0"] - current[-1]["x1"]
         # A figure and the text of the next cell: on a page fitted to its width, printed small, the
-        # cells' padding shrinks with it.
-        figure_ends = current[-1]["text"].isdigit() and ord(char["text"][:1] or " ") > 0x2E80
+        # cells' padding shrinks with it. Past a digit, only a figure's own characters go on touching
+        # ("1425.4" then "(一)社会保障…" half a point away).
+        figure_ends = current[-1]["text"].isdigit() and not re.fullmatch(r"[\d.,%)）]", char["text"][:1] or " ")
         if gap > max(0.8, size * GAP) or (figure_ends and gap > size * GAP):
             found.append(Text(current, index))
             current = []
