@@ -25,7 +25,7 @@ urlpatterns = [
     path("staff/requests/<int:pk>/files/<int:file_id>/", staff.reply_file, name="staff_file"),
     path("staff/requests/<int:pk>/personal-data/", staff.reveal, name="reveal"),
     path("staff/requests/<int:pk>/attachments/<int:attachment_id>/", staff.attachment, name="staff_attachment"),
-    path("staff/requests/<int:pk>/proactive/", staff.proactive_mark, name="proactive"),
+    path("staff/requests/<int:pk>/proactive/", staff.act, {"action": "proactive"}, name="proactive"),
     path("staff/requests/<int:pk>/appeals/<int:appeal_id>/result/", staff.appeal_result, name="appeal_result"),
     path("staff/requests/<int:pk>/<slug:action>/", staff.act, name="act"),
 ]

@@ -196,29 +196,27 @@ def _staff_version(request, pk):
     return version
 
 
+def _decide(request, pk, transition, done):
+    """The approver's decision on a submitted version (publish, or return it), through `transition`."""
+    version = _staff_version(request, pk)
+    try:
+        transition(version, actor=request.user, remarks=request.POST.get("remarks", ""))
+    except publication.PublicationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done.format(number=version.number))
+    return _back(version.department_id, version.year)
+
+
 @never_cache
 @login_required
 @require_POST
 def staff_publish(request, pk):
-    version = _staff_version(request, pk)
-    try:
-        publication.publish(version, actor=request.user, remarks=request.POST.get("remarks", ""))
-    except publication.PublicationError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"已公开第{version.number}版。")
-    return _back(version.department_id, version.year)
+    return _decide(request, pk, publication.publish, "已公开第{number}版。")
 
 
 @never_cache
 @login_required
 @require_POST
 def staff_return(request, pk):
-    version = _staff_version(request, pk)
-    try:
-        publication.return_for_revision(version, actor=request.user, remarks=request.POST.get("remarks", ""))
-    except publication.PublicationError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"已退回第{version.number}版。")
-    return _back(version.department_id, version.year)
+    return _decide(request, pk, publication.return_for_revision, "已退回第{number}版。")

@@ -384,6 +384,12 @@ def _appeal(r, data, user):
     return "已记录。"
 
 
+def _proactive(r, data, user):
+    """纳入主动公开 (条例第四十四条), through proactive.mark."""
+    proactive.mark(r, title=data["title"], url=data["url"], actor=user)
+    return "已纳入主动公开，本机关的公开页面将列出该信息及其网址。"
+
+
 ACTIONS = {
     "receive": (None, _receive),
     "assign": (forms.AssignForm, _assign),
@@ -397,28 +403,19 @@ ACTIONS = {
     "reply": (forms.ReplyForm, _reply),
     "appeal": (forms.AppealForm, _appeal),
     "delivery": (DeliveryForm, _delivery),
+    "proactive": (forms.ProactiveForm, _proactive),
 }
 
 
-@never_cache
-@login_required
-@require_POST
-def act(request, pk, action):
-    if action not in ACTIONS:
-        raise Http404
-    information_request, roles = request_for(request.user, pk, handling=True)
-    form_class, run = ACTIONS[action]
-    data = {}
-    if form_class is not None:
-        kwargs = {"department": information_request.department} if form_class is forms.AssignForm else {}
-        form = form_class(request.POST, request.FILES, **kwargs)
-        if not form.is_valid():
-            messages.error(request, "请按提示修改后重新提交。")
-            context = detail_context(information_request, roles, bound={action: form})
-            return render(request, "information_requests/staff/detail.html", context, status=400)
-        data = form.cleaned_data
+def _submit(request, information_request, roles, key, form, run):
+    """One staff step on a request: the form checked (400 with the page and its messages if not), then
+    `run(cleaned_data)` through its service function, whose RequestError is shown as the page's message."""
+    if form is not None and not form.is_valid():
+        messages.error(request, "请按提示修改后重新提交。")
+        context = detail_context(information_request, roles, bound={key: form})
+        return render(request, "information_requests/staff/detail.html", context, status=400)
     try:
-        done = run(information_request, data, request.user)
+        done = run(form.cleaned_data if form is not None else {})
     except services.RequestError as error:
         messages.error(request, str(error))
     else:
@@ -429,23 +426,30 @@ def act(request, pk, action):
 @never_cache
 @login_required
 @require_POST
+def act(request, pk, action):
+    if action not in ACTIONS:
+        raise Http404
+    information_request, roles = request_for(request.user, pk, handling=True)
+    form_class, run = ACTIONS[action]
+    form = None
+    if form_class is not None:
+        kwargs = {"department": information_request.department} if form_class is forms.AssignForm else {}
+        form = form_class(request.POST, request.FILES, **kwargs)
+    return _submit(request, information_request, roles, action, form, lambda data: run(information_request, data, request.user))
+
+
+@never_cache
+@login_required
+@require_POST
 def appeal_result(request, pk, appeal_id):
     information_request, roles = request_for(request.user, pk, handling=True)
     appeal = get_object_or_404(Appeal, pk=appeal_id, request=information_request)
-    form = forms.AppealResultForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请按提示修改后重新提交。")
-        context = detail_context(information_request, roles, bound={"appeal_result": form})
-        return render(request, "information_requests/staff/detail.html", context, status=400)
-    try:
-        services.record_appeal_result(
-            appeal, result=form.cleaned_data["result"], decided_on=form.cleaned_data["decided_on"], actor=request.user
-        )
-    except services.RequestError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "已记录审结结果。")
-    return redirect("information_requests:detail", pk=information_request.pk)
+
+    def record(data):
+        services.record_appeal_result(appeal, result=data["result"], decided_on=data["decided_on"], actor=request.user)
+        return "已记录审结结果。"
+
+    return _submit(request, information_request, roles, "appeal_result", forms.AppealResultForm(request.POST), record)
 
 
 @never_cache
@@ -524,24 +528,3 @@ def attachment(request, pk, attachment_id):
     )
     return serve_stored(request, stored.file, stored.name, content_type=stored.content_type, personal=True)
 
-
-@never_cache
-@login_required
-@require_POST
-def proactive_mark(request, pk):
-    """纳入主动公开 (条例第四十四条), through proactive.mark."""
-    information_request, roles = request_for(request.user, pk, handling=True)
-    form = forms.ProactiveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请按提示修改后重新提交。")
-        context = detail_context(information_request, roles, bound={"proactive": form})
-        return render(request, "information_requests/staff/detail.html", context, status=400)
-    try:
-        proactive.mark(
-            information_request, title=form.cleaned_data["title"], url=form.cleaned_data["url"], actor=request.user
-        )
-    except services.RequestError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "已纳入主动公开，本机关的公开页面将列出该信息及其网址。")
-    return redirect("information_requests:detail", pk=information_request.pk)
