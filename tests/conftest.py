@@ -12,6 +12,7 @@ from disclosures.services import import_disclosure, run_checks
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED000 = FIXTURES / "seed000_budget_2025.xlsx"
 SEED004 = FIXTURES / "seed004_budget_2025.xlsx"
+SEED004_2024 = FIXTURES / "seed004_budget_2024.xlsx"
 SEED000_SECTIONS = FIXTURES / "seed000_sections.txt"
 
 
@@ -97,6 +98,18 @@ def published_seed000(db):
 @pytest.fixture
 def published_seed004(db):
     return save(SEED004, published_on=datetime.date(2025, 2, 26)).disclosure
+
+
+@pytest.fixture
+def two_years(db):
+    """Seed 004's department in 2024 (constructed, tests/fixtures/seed004_2024.py) and 2025 (as published),
+    both published: the pair the comparison, the department page's charts and the phone tests read."""
+    before = save(
+        SEED004_2024, year=2024, approved_on=datetime.date(2024, 1, 26), published_on=datetime.date(2024, 2, 8)
+    ).disclosure
+    after = save(SEED004, published_on=datetime.date(2025, 2, 26)).disclosure
+    assert before.department == after.department
+    return before, after
 
 
 @pytest.fixture

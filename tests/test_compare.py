@@ -10,21 +10,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from tests.conftest import FIXTURES, SEED004, save
+from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.django_db
-
-SEED004_2024 = FIXTURES / "seed004_budget_2024.xlsx"
-
-
-@pytest.fixture
-def two_years(db):
-    before = save(
-        SEED004_2024, year=2024, approved_on=datetime.date(2024, 1, 26), published_on=datetime.date(2024, 2, 8)
-    ).disclosure
-    after = save(SEED004, published_on=datetime.date(2025, 2, 26)).disclosure
-    assert before.department == after.department
-    return before, after
 
 
 def compare_page(client, department, before, after):

@@ -1,26 +1,12 @@
 """The department page summarises every year it has published, from the published tables only."""
 
-import datetime
 import json
 import re
 
 import pytest
 from django.urls import reverse
 
-from tests.conftest import FIXTURES, SEED004, save
-
 pytestmark = pytest.mark.django_db
-
-SEED004_2024 = FIXTURES / "seed004_budget_2024.xlsx"
-
-
-@pytest.fixture
-def two_years(db):
-    before = save(
-        SEED004_2024, year=2024, approved_on=datetime.date(2024, 1, 26), published_on=datetime.date(2024, 2, 8)
-    ).disclosure
-    after = save(SEED004, published_on=datetime.date(2025, 2, 26)).disclosure
-    return before, after
 
 
 def table_rows(html, table_id):

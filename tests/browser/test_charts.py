@@ -4,25 +4,12 @@ Screenshots (tests/screenshots/) are for a person to look at: search results, a 
 time, and a chart on a phone.
 """
 
-import datetime
-
 import pytest
 from django.urls import reverse
 
 from disclosures.search.indexer import rebuild
-from tests.conftest import FIXTURES, SEED004, save
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
-
-
-@pytest.fixture
-def two_years(db):
-    before = save(
-        FIXTURES / "seed004_budget_2024.xlsx", year=2024, approved_on=datetime.date(2024, 1, 26),
-        published_on=datetime.date(2024, 2, 8),
-    ).disclosure  # fmt: skip
-    after = save(SEED004, published_on=datetime.date(2025, 2, 26)).disclosure
-    return before, after
 
 
 def department_url(live_server, disclosure):

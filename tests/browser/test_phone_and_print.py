@@ -21,7 +21,7 @@ from django.urls import reverse
 from disclosures.ingest import read_workbook
 from disclosures.ingest.formats import get_format
 from disclosures.services import import_disclosure, run_checks
-from tests.conftest import FIXTURES, SEED004, save
+from tests.conftest import FIXTURES
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
@@ -35,17 +35,6 @@ def laptop(browser):
     context.set_default_timeout(10_000)
     yield context.new_page()
     context.close()
-
-
-@pytest.fixture
-def two_years(db):
-    """Seed 004's department in 2024 (constructed) and 2025 (as published), for the comparison."""
-    before = save(
-        FIXTURES / "seed004_budget_2024.xlsx", year=2024, approved_on=datetime.date(2024, 1, 26),
-        published_on=datetime.date(2024, 2, 8),
-    ).disclosure  # fmt: skip
-    after = save(SEED004, published_on=datetime.date(2025, 2, 26)).disclosure
-    return before, after
 
 
 def _import(path, fmt, kind, approved_on, published_on):
