@@ -156,3 +156,14 @@ def test_a_published_disclosure_is_never_overdue(client, published_seed004):
         page = department_page(client, published_seed004.department)
     assert "逾期未公开" not in page
     assert Disclosure.objects.published().filter(department=published_seed004.department).count() == 1
+
+
+def test_a_deadline_on_the_spring_festival_holiday_moves_to_the_next_workday_before_it_is_overdue(client, db):
+    """预算法第十四条, counted as 民法典第二百零三条: approved 2025-01-10, day 20 is 2025-01-30, inside the 春节
+    holiday (2025-01-28 to 02-04), so the department has until Wednesday 2025-02-05."""
+    draft = save(SEED004, approved_on=datetime.date(2025, 1, 10)).disclosure
+    # Noon in Beijing on the last day, then on the day after.
+    with time_machine.travel(datetime.datetime(2025, 2, 5, 4, tzinfo=datetime.timezone.utc), tick=False):
+        assert "逾期" not in department_page(client, draft.department)
+    with time_machine.travel(datetime.datetime(2025, 2, 6, 4, tzinfo=datetime.timezone.utc), tick=False):
+        assert "逾期未公开（截止 2025-02-05）" in department_page(client, draft.department)
