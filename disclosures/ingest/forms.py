@@ -38,6 +38,36 @@ def _join_wrapped_labels(rows, grids, labels):
             del under[0]
 
 
+def _join_centred_labels(rows, grids, labels, reach=12):
+    """A field label printed below the row it heads ("预算规模及资金用途" under 预算数 …, "年度目标"
+    among the wrapped lines of 年初总体目标's text): its cell spans that row and the lines under it,
+    centred on them, as a print without lines shows a tall cell. It heads the nearest row above of two
+    cells or more that leaves its column empty, over lines that leave it empty too, as the workbook
+    has it. What else its line prints is more of those lines (a wrapped text's next line), never a
+    value of its own. Returns the rows left."""
+    left = []
+    for r in rows:
+        grid = grids[r]
+        head, between = None, []
+        if grid and normalize(grid[0][1]) in labels:
+            for above in reversed(left[-reach:]):
+                cells = grids[above]
+                if not cells or cells[0][0] <= grid[0][0] or normalize(cells[0][1]) in labels:
+                    break
+                if len(cells) >= 2:
+                    head = cells
+                    break
+                between.append(cells)
+        wrapped = {c[0] for cells in between for c in cells}
+        if head is not None and all(c[0] in wrapped for c in grid[1:]):
+            head.insert(0, [grid[0][0], grid[0][1], grid[0][2], 2])
+            del grid[0]
+            if not grid:
+                continue
+        left.append(r)
+    return left
+
+
 def _join_spaced_labels(grid, labels):
     """A label printed with a wide space inside it ("其中：财政    资金"), which a print without lines
     reads as two cells: the two are one where together they make a label the format names."""
@@ -100,6 +130,7 @@ def read_form(sheet: Sheet, definition, title, title_row, result, how, unit_labe
     rows = [r for r in range(title_row + 1, len(sheet.grid)) if sheet.nonempty(r)]
     grids = {r: _grid_of(sheet, r) for r in rows}
     _join_wrapped_labels(rows, grids, fields | amount_fields)
+    rows = _join_centred_labels(rows, grids, fields | amount_fields)
     for grid in grids.values():
         _join_spaced_labels(grid, fields | amount_fields | set(value_fields))
     for r in rows:

@@ -58,7 +58,9 @@ def read_pdf(source) -> list[Sheet]:
         any_text = False
         running = _running_lines(pages)
         bounds = []  # the column boundaries of each ruled table placed so far
-        state = {}  # the columns of the last unruled table, for its continuation on the next page
+        # What a page leaves to the next: the columns of its last unruled table, a header it ends with.
+        # The size its text is read at: the document's usual size (its median), on every page.
+        state = {"scale": unruled.body_scale([[c for page in pages for c in page.chars if c["text"].strip()]])}
         for number, page in enumerate(pages, start=1):
             try:
                 page_rows, page_merges = _page_grid(page, running, bounds, state)
@@ -67,6 +69,13 @@ def read_pdf(source) -> list[Sheet]:
             except Exception as exc:  # noqa: BLE001
                 raise WorkbookUnreadable(f"PDF 第 {number} 页无法解析（{type(exc).__name__}）。") from None
             any_text = any_text or any(any(cell for cell in row) for row in page_rows)
+            withdrawn = state.pop("withdrawn", 0)
+            if withdrawn:
+                # A header the page break parted: read whole on this page, so its rows on the page before go.
+                for r in range(len(rows) - withdrawn, len(rows)):
+                    page_of_row.pop(r, None)
+                del rows[len(rows) - withdrawn:]
+                merges = [m for m in merges if m[0] < len(rows)]
             offset = len(rows)
             for r, row in enumerate(page_rows):
                 page_of_row[offset + r] = number
@@ -136,13 +145,22 @@ def _page_grid(page, running=frozenset(), bounds=None, state=None):
     loose = [c for c in chars if not any(_within(c, box) for box in inside)]
     lines = _lines(loose)
     if not tables and _looks_tabular(lines):
-        # Columns aligned by position only: cells from the alignment of texts (see unruled.py).
-        rows, merges, carried = unruled.page_rows(lines, page.page_number, state.get("columns"), _fragments)
-        state["columns"] = carried
+        # Columns aligned by position only: cells from the alignment of texts (see the unruled package).
+        # Read at body size, at one scale for the document (columns carry on from page to page).
+        scale = state["scale"] if "scale" in state else unruled.body_scale(lines)
+        rows, merges = unruled.page_rows(unruled.scaled(lines, scale), page.page_number, state, _fragments)
         state.setdefault("aligned", set()).add(page.page_number)
         return rows, merges
+    state.pop("tail", None)
     if tables:
         state.pop("columns", None)
+    elif lines:
+        # A page of text that ends with a table's title and the first rows of its header: the next page
+        # may begin with the rest of the header and the figures (see the unruled package).
+        scale = state["scale"] if "scale" in state else unruled.body_scale(lines)
+        tail = unruled.header_tail(unruled.scaled(lines, scale))
+        if tail:
+            state["tail"] = (tail, len(tail))
     for line in lines:
         items.append((line[0]["top"], "line", line))
     items.sort(key=lambda item: item[0])

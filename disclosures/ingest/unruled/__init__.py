@@ -17,6 +17,12 @@ row's figures; and a label over several columns (a merged cell) is centred over 
   of figures that begin left of it; the header printed again lower on a page heads the columns the
   figures under both make.
 - **Forms** (绩效目标表, 绩效自评表) are read line by line, their indicator grids as tables.
+- **Between pages**: a table without its header on the next page takes the columns of the page
+  before; a header the page break parted (its first rows at the foot of a page, the rest and the
+  figures on the next) is read whole where its figures begin.
+
+A page printed small (a sheet fitted to a wide table prints 3-point text) is read at body size: its
+positions are scaled, once per document, so that the reader's distances mean what they mean at 10 points.
 
 Every text is placed in one cell, or the page is refused naming the position of what could not be.
 
@@ -25,7 +31,7 @@ page's title lines and tables), `table` (one table's header and body), `form`, `
 `body`.
 """
 
-from disclosures.ingest.unruled.page import page_rows
-from disclosures.ingest.unruled.texts import TOTALS, texts_of
+from disclosures.ingest.unruled.page import header_tail, page_rows
+from disclosures.ingest.unruled.texts import TOTALS, body_scale, scaled, texts_of
 
-__all__ = ["TOTALS", "page_rows", "texts_of"]
+__all__ = ["TOTALS", "body_scale", "header_tail", "page_rows", "scaled", "texts_of"]

@@ -2,7 +2,7 @@
 the rows' figure lines."""
 
 from disclosures.ingest.guard import WorkbookUnreadable
-from disclosures.ingest.unruled.texts import cell_text, unplaced
+from disclosures.ingest.unruled.texts import cell_text, position, unplaced
 
 MAX_WRAP = 12  # lines one cell may wrap over
 
@@ -29,7 +29,7 @@ def body_rows(body, columns, page_number, strict=False):
                 if b.x0 - a.x1 > 1.5 * max(c["size"] for c in b.chars):
                     # Two texts printed apart in one column: the header's columns are not this body's.
                     raise WorkbookUnreadable(
-                        f"PDF 第 {page_number} 页位置 x={b.x0:.0f}, y={b.top:.0f} 处的“{a.text[:10]}”与“{b.text[:10]}”"
+                        f"PDF 第 {page_number} 页位置 {position(b)} 处的“{a.text[:10]}”与“{b.text[:10]}”"
                         "落在同一列，无法分清各列。"
                     )
     cells = {}  # (row key, column) -> [texts]

@@ -96,7 +96,8 @@ def spaced_totals(body):
 
 def spaced_words(body, leaves):
     """Words of one cell apart by a space ("其他商品和服务 支出") joined again, where no column begins:
-    no label starts there, and no other line's text starts there too."""
+    no label starts there, and no other line's text starts there too; or where the cell's other lines
+    print across the gap (a wrapped text whose space falls where a centred label happens to start)."""
     starts = {}
     for t in body:
         starts.setdefault(round(t.x0), set()).add(t.line)
@@ -107,7 +108,10 @@ def spaced_words(body, leaves):
             size = max(c["size"] for c in t.chars)
             gap = t.x0 - p.x1
             aligned = set().union(*(starts.get(round(t.x0) + d, set()) for d in (-1, 0, 1))) - {t.line}
-            if gap <= size * 0.5 and len(aligned) < 2 and not any(p.x1 - 1 <= b.x0 <= t.x0 + 1 for b in leaves):
+            # Other lines of the column printed across the gap: no column begins there, whatever starts at it.
+            crossed = {o.line for o in body if o.line != t.line and o.x0 < p.x1 - 1 and o.x1 > t.x0 + 1}
+            begins = len(aligned) >= 2 or any(p.x1 - 1 <= b.x0 <= t.x0 + 1 for b in leaves)
+            if gap <= size * 0.5 and (len(crossed) >= 2 or not begins):
                 joined[-1] = Text(p.chars + t.chars, t.line)
                 continue
         joined.append(t)
@@ -118,10 +122,17 @@ def strips_of(texts):
     """[x0, x1, figures only?] for each run of the page's width the texts occupy.
 
     Narrow texts first: a text that would join two runs each printed on several lines stands in a
-    merged cell across columns (a form's 总体目标), and does not make them one."""
+    merged cell across columns (a form's 总体目标), and does not make them one. 栏次 is placed in the
+    columns the others make, unless it stands beside them all."""
     strips = []  # [x0, x1, figures only, lines]
-    for t in sorted(texts, key=lambda t: t.x1 - t.x0):
+    # "栏次" may stand centred over the cells it heads (项目 and 行次 together): it widens no column,
+    # and makes one only beside all the others (序号's 栏次 over figures at the right of their column).
+    numbering = [t for t in texts if normalize(t.text) == "栏次"]
+    others = [t for t in texts if normalize(t.text) != "栏次"]
+    for t in sorted(others, key=lambda t: t.x1 - t.x0) + numbering:
         hits = [s for s in strips if t.x0 < s[1] - 0.5 and t.x1 > s[0] + 0.5]
+        if normalize(t.text) == "栏次" and (hits or any(s[1] <= t.x0 for s in strips) and any(t.x1 <= s[0] for s in strips)):
+            continue
         apart = sorted(s for s in hits if len(s[3]) >= 2)
         size = max(c["size"] for c in t.chars)
         if any(b[0] - a[1] >= size * 0.5 for a, b in zip(apart, apart[1:])) or any(
@@ -160,11 +171,12 @@ def columns_of(body, leaves, spans=()):
         (min(abs(b.x0 - s[1]), abs(s[0] - b.x1)), i, j) for i, b in enumerate(loose) for j, s in enumerate(bare)
     )
     taken_leaves, taken_strips = set(), set()
+    right = _right_aligned_figures(bare, body)
     for _d, i, j in pairs:
         if i in taken_leaves or j in taken_strips:
             continue
         b, s = loose[i], bare[j]
-        right_aligned = s[2] and not _left_aligned(s, body)
+        right_aligned = right.get(j, False)
         if (right_aligned and b.x0 >= s[1]) or (not right_aligned and b.x1 <= s[0]):
             continue  # figures stand at their column's right edge, texts (and figures kept as text) at its left
         lo, hi = min(b.x1, s[1]), max(b.x0, s[0])
@@ -237,14 +249,36 @@ def join_numbered(strips, spans, body):
     return joined
 
 
-def _left_aligned(strip, body):
-    """Figures of a strip that share their left edge, not their right: printed as text, at the left."""
+def _alignment(strip, body):
+    """"right" where a strip's figures share their right edge and not their left, "left" where they do
+    not share it (printed as text at the left, or codes indented by level: "208", "  20805"), None
+    where nothing tells (one figure, or figures all as wide)."""
     members = [t for t in body if t.x0 >= strip[0] - 0.5 and t.x1 <= strip[1] + 0.5]
     if len(members) < 2:
-        return False
-    return max(t.x0 for t in members) - min(t.x0 for t in members) <= 0.5 and (
-        max(t.x1 for t in members) - min(t.x1 for t in members) > 1
-    )
+        return None
+    lefts = max(t.x0 for t in members) - min(t.x0 for t in members) <= 1
+    rights = max(t.x1 for t in members) - min(t.x1 for t in members) <= 1
+    if lefts and rights:
+        return None
+    return "right" if rights else "left"
+
+
+def _amounts(strip, body):
+    """Does a strip hold amounts (a decimal point or a thousands separator), not codes?"""
+    return any(("." in t.text or "," in t.text) for t in body if t.x0 >= strip[0] - 0.5 and t.x1 <= strip[1] + 0.5)
+
+
+def _right_aligned_figures(strips, body):
+    """{strip index: are its figures printed at the column's right edge?} for the strips of figures.
+
+    Where a strip does not tell, the table's other strips of figures do (a sheet prints its amounts
+    one way throughout: as numbers at the right, or as text at the left); at worst, figures are
+    numbers, at the right."""
+    found = {i: _alignment(s, body) for i, s in enumerate(strips) if s[2]}
+    # Amounts vote (codes are printed as text even where amounts are numbers).
+    told = [a for i, a in found.items() if a and _amounts(strips[i], body)]
+    usual = "left" if told and told.count("left") > told.count("right") else "right"
+    return {i: (a or usual) == "right" for i, a in found.items()}
 
 
 def _join_under_labels(strips, leaves, body):

@@ -21,14 +21,28 @@ def form_rows(region, lines, texts, figures, page_number):
         header = region[start:k]
         # A grid set in from the form's edge ends at a line of the form that starts at the edge, left of
         # its own header and rows (指标自评得分小计 | 90 | …); a lone label there (绩效指标) stands beside it.
+        # Its first row is that line only where it starts nearer the edge than the header: the texts
+        # of a grid's first column may start left of their centred label (履职效能 under 一级指标).
         inset = min((t.x0 for h in header for t in texts[h]), default=left)
         body, end = [], k
         while end < len(region) and (figures[region[end]] or texts[region[end]][0].x0 - left > size * 3) and not (
-            texts[region[end]][0].x0 < min([inset] + [texts[b][0].x0 for b in body]) - size * 2
+            texts[region[end]][0].x0 < min([inset] + [texts[b][0].x0 for b in body if figures[b]]) - size * 2
             and (figures[region[end]] or len(texts[region[end]]) > 1)
+            and (body or texts[region[end]][0].x0 - left < inset - texts[region[end]][0].x0)
         ):
             body.append(region[end])
             end += 1
+        # Where a line of the form ends it, a line of two texts or more after its last row of figures is
+        # the form's too (年初总体目标 | 全年完成情况), and what follows it; a name wrapped below its row's
+        # figures is one text. A grid that runs to the end of the page carries on: its last lines are
+        # its rows' wrapped texts.
+        last = max((n for n, b in enumerate(body) if figures[b]), default=len(body))
+        after = next((n for n in range(last + 1, len(body)) if len(texts[body[n]]) >= 2), None)
+        if end == len(region):
+            after = None
+        if after is not None:
+            end -= len(body) - after
+            body = body[:after]
         if header and max(len(texts[h]) for h in header) >= 4 and sum(figures[b] for b in body) >= 2:
             k = end
             segments.append(("plain", plain))

@@ -2,7 +2,7 @@
 they are centred over, as the rows and merged cells a worksheet's header has."""
 
 from disclosures.ingest.guard import WorkbookUnreadable
-from disclosures.ingest.unruled.texts import Block, Text, cell_text, unplaced
+from disclosures.ingest.unruled.texts import Block, Text, cell_text, position, unplaced
 from disclosures.text import normalize
 
 
@@ -264,7 +264,7 @@ def header_grid(blocks, leaves, groups, columns, header, body, page_number):
         a, z = spans[id(b)]
         if rows[r][a] is not None:
             raise WorkbookUnreadable(
-                f"PDF 第 {page_number} 页表头“{rows[r][a]}”与“{b.text}”（位置 x={b.x0:.0f}, y={b.top:.0f}）落在同一格，"
+                f"PDF 第 {page_number} 页表头“{rows[r][a]}”与“{b.text}”（位置 {position(b)}）落在同一格，"
                 "无法分清各列。请上传工作簿，或带表格线打印的 PDF。"
             )
         rows[r][a] = cell_text(b.parts)
@@ -325,7 +325,7 @@ def _spans_on_line(line_groups, stacks, reach, columns, extents, totals, names, 
                         following[key] = (total, chosen + [(a, z)])
         if not following:
             raise WorkbookUnreadable(
-                f"PDF 第 {page_number} 页表头“{g.text}”（位置 x={g.x0:.0f}, y={g.top:.0f}）下的各列无法确定。"
+                f"PDF 第 {page_number} 页表头“{g.text}”（位置 {position(g)}）下的各列无法确定。"
                 "请上传工作簿，或带表格线打印的 PDF。"
             )
         best = following

@@ -28,24 +28,97 @@ def is_title_block_line(texts, body_size):
     return is_title(texts, body_size) or (len(texts) == 1 and bool(re.fullmatch(r"[（(]?\d{4}年度?[)）]?", joined)))
 
 
+def _body_size(texts):
+    """The size of a page's figures (its body text, where it prints none): a title is printed larger."""
+    sizes = sorted(c["size"] for ts in texts for t in ts if t.is_number for c in t.chars)
+    sizes = sizes or sorted(c["size"] for ts in texts for t in ts for c in t.chars)
+    return sizes[len(sizes) // 2] if sizes else 10
+
+
 def is_title(texts, body_size):
     """A table's title: printed larger, or one text naming a table at the body's size (the second form
-    printed on a sheet)."""
-    if len(texts) == 1 and re.fullmatch(r"\S{3,}表", normalize(texts[0].text)):
+    printed on a sheet, every table of a sheet printed as one), its kind in brackets after it
+    ("支出经济分类预算表（政府预算）")."""
+    if len(texts) == 1 and re.fullmatch(r"\S{3,}表([（(][^（()）]+[)）])?", normalize(texts[0].text)):
         return True
     size = max(max(c["size"] for c in t.chars) for t in texts)
     return len(texts) <= 2 and size >= body_size * 1.15
 
 
-def page_rows(lines, page_number, carried, as_line):
-    """A page printed without table lines: (rows, merges, columns of its last table).
+def page_rows(lines, page_number, state, as_line):
+    """A page printed without table lines: (rows, merges).
 
     `lines` are the page's printed lines (characters, top to bottom); title-block lines and text with no
     figures under it become rows through `as_line`, as on any page; each run of lines that ends in
-    figures is a table (its header, then its body)."""
+    figures is a table (its header, then its body).
+
+    `state` carries what a page leaves to the next: the columns of its last table ("columns"), for
+    the part of it printed on the next page; and a header the page ends with, no figures under it
+    ("tail": its lines and how many rows it gave). Where the next page begins with the rest of that
+    header and its figures (the page break parted the header's rows), the header is read again whole
+    there, and its rows on the page before are withdrawn ("withdrawn": how many)."""
+    tail = state.pop("tail", None)
+    if tail is not None:
+        whole = _rest_of_header(tail[0], lines)
+        if whole is not None:
+            state["withdrawn"] = tail[1]
+            lines = whole
+    rows, merges = _page_rows(lines, page_number, state, as_line)
+    return rows, merges
+
+
+def header_tail(lines):
+    """The lines a page of text ends with that begin a table's header (a title block, then a line of
+    three labels or more, no figures): its figures begin on the next page. None where it ends otherwise."""
     texts = [texts_of(chars, i) for i, chars in enumerate(lines)]
-    sizes = sorted(c["size"] for ts in texts for t in ts if t.is_number for c in t.chars)
-    body_size = sizes[len(sizes) // 2] if sizes else 10
+    end = len(lines)
+    start = end
+    body_size = _body_size(texts)
+    while start > 0 and not is_title_block_line(texts[start - 1], body_size):
+        start -= 1
+    run = texts[start:end]
+    if not run or start == 0 or any(t.is_number for ts in run for t in ts) or not any(len(ts) >= 3 for ts in run):
+        return None
+    return lines[start:end]
+
+
+def _rest_of_header(tail, lines):
+    """The header lines that ended the page before, above this page's lines, where this page begins
+    with the rest of a table: its first lines are a header (no title block above them) with figures
+    under them. None where it does not.
+
+    The tail is moved to stand above the page's first line at the pitch of a header's lines; a label
+    of a merged cell printed on both pages (科目编码 over two header rows) is kept once, where it
+    stands on this page."""
+    if not lines or not tail:
+        return None
+    texts = [texts_of(chars, i) for i, chars in enumerate(lines)]
+    body_size = _body_size(texts)
+    first = next((k for k, ts in enumerate(texts) if any(t.is_number for t in ts)), None)
+    if first is None or first == 0 or any(is_title_block_line(ts, body_size) for ts in texts[:first]):
+        return None
+    here = {(normalize(t.text), round(t.x0)) for ts in texts[:first] for t in ts}
+    top = min(c["top"] for c in lines[0])
+    bottom = max(c["bottom"] for c in tail[-1])
+    pitch = min(c["top"] for c in lines[1]) - max(c["bottom"] for c in lines[0]) if len(lines) > 1 else 0
+    shift = top - max(pitch, 0) - bottom
+    moved = []
+    for chars in tail:
+        kept = [
+            c for t in texts_of(chars, 0)
+            if not any((normalize(t.text), round(t.x0) + d) in here for d in (-1, 0, 1))
+            for c in t.chars
+        ]
+        if kept:
+            moved.append([{**c, "top": c["top"] + shift, "bottom": c["bottom"] + shift} for c in kept])
+    return moved + lines
+
+
+def _page_rows(lines, page_number, state, as_line):
+    """The page's rows and merges, its title-block lines and each table on it in turn."""
+    carried = state.get("columns")
+    texts = [texts_of(chars, i) for i, chars in enumerate(lines)]
+    body_size = _body_size(texts)
     furniture = [is_title_block_line(ts, body_size) for ts in texts]
     titles = [f and is_title(ts, body_size) for f, ts in zip(furniture, texts)]
     # A row of the body: figures, or a 合计 where rows are named (an empty table prints only that).
@@ -54,6 +127,8 @@ def page_rows(lines, page_number, carried, as_line):
         # An empty table prints a lone 合计 under its header, then its note or the next title.
         if ts and normalize("".join(t.text for t in ts)) in TOTALS and (k + 1 == len(texts) or furniture[k + 1]):
             figures[k] = True
+    for k in _headings_after_tables(texts, furniture, figures):
+        furniture[k] = True
     joined = _wrapped_title_lines(texts, furniture, figures)
     for ks in joined.values():
         for k in ks:
@@ -74,7 +149,10 @@ def page_rows(lines, page_number, carried, as_line):
         region = list(range(i, j))
         first = next((k for k in region if figures[k]), None)
         if first is None:
-            rows.extend(_bare_header(region, lines, texts, page_number, as_line))
+            bare = _bare_header(region, lines, texts, page_number, as_line)
+            if j == len(lines) and any(len(texts[k]) >= 3 for k in region):
+                state["tail"] = ([lines[k] for k in region], len(bare))  # perhaps parted by the page break
+            rows.extend(bare)
             i = j
             continue
         head = [k for k in region if k < first]
@@ -116,7 +194,34 @@ def page_rows(lines, page_number, carried, as_line):
             merges.extend((r0 + offset, c0, r1 + offset, c1) for r0, c0, r1, c1 in part_merges)
             carried = columns
         i = j
-    return rows, merges, carried
+    state["columns"] = carried
+    return rows, merges
+
+
+def _headings_after_tables(texts, furniture, figures):
+    """Lines after a table's last figures that are no row of it: one text standing over the table
+    where no text of its rows stands (a heading centred over its figure columns, "部门项目预算安排情况及
+    绩效目标", a title printed at the body's size, before the next title block). A row's name wrapped
+    below its figures stands under the names; a form's label centred on its tall cell (绩效指标)
+    stands left of the rows."""
+    found = []
+    k, n = 0, len(texts)
+    while k < n:
+        if furniture[k] or not figures[k]:
+            k += 1
+            continue
+        start = k
+        while k < n and not furniture[k]:
+            k += 1
+        last = max(m for m in range(start, k) if figures[m])
+        names = [t for m in range(start, last + 1) for t in texts[m] if not t.is_number]
+        left = min(t.x0 for m in range(start, last + 1) for t in texts[m])
+        for m in range(last + 1, k):
+            if len(texts[m]) == 1 and not texts[m][0].is_number:
+                t = texts[m][0]
+                if not any(t.x0 < o.x1 and o.x0 < t.x1 for o in names) and t.x0 >= left:
+                    found.append(m)
+    return found
 
 
 def _wrapped_title_lines(texts, furniture, figures):

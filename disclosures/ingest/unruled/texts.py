@@ -8,6 +8,7 @@ from disclosures.ingest.guard import WorkbookUnreadable
 NUMBER = re.compile(r"^[-−]?\(?[\d,]*\d(?:\.\d+)?\)?%?$")
 GAP = 0.1  # a gap wider than this share of the font size separates two texts on a line
 TOTALS = {"合计", "总计"}
+BODY_SIZE = 10  # points: the size the reader's distances are set for
 
 
 class Box:
@@ -110,8 +111,35 @@ def cell_text(texts):
     return re.sub(r"\s+", " ", out).strip()
 
 
+def body_scale(lines, size=BODY_SIZE):
+    """How much larger than printed a page is read: its body text at `size` points.
+
+    The reader's distances are set for text printed at a usual body size; a sheet fitted to a wide
+    table prints its text at 3 points, and is read as if it were printed at that size."""
+    sizes = sorted(c["size"] for line in lines for c in line)
+    body = sizes[len(sizes) // 2] if sizes else size
+    return size / body if 0 < body < size else 1
+
+
+def scaled(lines, factor):
+    """Lines with every position multiplied by `factor`; each character keeps where it was printed
+    (`printed`), for messages."""
+    keys = ("x0", "x1", "top", "bottom", "size")
+    return [
+        [{**c, **{k: c[k] * factor for k in keys}, "printed": (c["x0"], c["top"])} for c in line] for line in lines
+    ]
+
+
+def position(box):
+    """Where a text or label was printed on its page, for a message: "x=…, y=…" in points."""
+    chars = [c for p in getattr(box, "parts", [box]) for c in p.chars]
+    first = min(chars, key=lambda c: (c["top"], c["x0"]))
+    x, y = first.get("printed", (first["x0"], first["top"]))
+    return f"x={x:.0f}, y={y:.0f}"
+
+
 def unplaced(page_number, text):
     return WorkbookUnreadable(
-        f"PDF 第 {page_number} 页位置 x={text.x0:.0f}, y={text.top:.0f} 处的文字“{text.text[:20]}”无法对应到表格的某一列，"
+        f"PDF 第 {page_number} 页位置 {position(text)} 处的文字“{text.text[:20]}”无法对应到表格的某一列，"
         "未导入任何内容。"
     )
