@@ -322,14 +322,15 @@ def test_the_command_imports_a_pdf_printed_without_borders_and_says_how_it_was_r
     assert total.values["total"] == "1425.40" and total.values["basic_personnel"] == "1106.69"
 
 
-def _unruled_pdf(body_html):
-    """A page of absolutely placed texts (no lines), as a spreadsheet printed without borders leaves."""
+def _unruled_pdf(*pages, size=10):
+    """Pages of absolutely placed texts (no lines), as a spreadsheet printed without borders leaves."""
     from weasyprint import HTML
 
     html = (
-        "<html><head><style>@page { size: A4 landscape; margin: 20mm } body { font: 10pt 'Noto Sans CJK SC' }"
-        " span { position: absolute; white-space: nowrap }</style></head><body>"
-        + body_html + "</body></html>"
+        f"<html><head><style>@page {{ size: A4 landscape; margin: 20mm }} body {{ font: {size}pt 'Noto Sans CJK SC' }}"
+        " span { position: absolute; white-space: nowrap } div { position: relative; height: 160mm }"
+        " div + div { page-break-before: always }</style></head><body>"
+        + "".join(f"<div>{page}</div>" for page in pages) + "</body></html>"
     )
     return HTML(string=html).write_pdf()
 
@@ -377,10 +378,7 @@ def test_a_wrapped_name_and_a_heading_without_figures_are_read_into_their_rows()
 # Layout variants of the seeds (tests/variants/, as tests/test_layout_variants.py makes them) printed
 # both ways: one variant per transform, the seeds taken in turn, reads back with every figure of its
 # own workbook. bench/pdf_variants.py reads every variant of every seed the same way.
-# Printed without lines, one layout is not yet read column for column for every seed: a sheet holding
-# every table, printed as one (fitted to the widest table, a few points high). It is read here with cell
-# borders only; the one-sheet print of a seed that reads without them is read below.
-NOT_YET_READ_WITHOUT_LINES = {"one_sheet"}
+# A sheet holding every table printed as one is read for every seed below.
 
 
 def _one_variant_per_transform():
@@ -411,7 +409,7 @@ def printed_variant(case, ruled):
 @pytest.mark.parametrize(
     ("case", "ruled"),
     [(case, True) for case in VARIANTS]
-    + [(case, False) for case in VARIANTS if case.transforms[0] not in NOT_YET_READ_WITHOUT_LINES],
+    + [(case, False) for case in VARIANTS],
     ids=lambda value: value.id if hasattr(value, "id") else ("ruled" if value else "unruled"),
 )
 def test_a_layout_variant_printed_imports_with_every_figure_of_its_own_workbook(case, ruled):
@@ -425,15 +423,123 @@ def test_a_layout_variant_printed_imports_with_every_figure_of_its_own_workbook(
     assert figures(detection.result) == figures(workbook.result)
 
 
-def test_every_table_on_one_sheet_printed_small_without_lines_imports_with_every_figure():
+def _one_sheet_variants():
+    from tests.test_layout_variants import SINGLE_CASES
+
+    return [c for c in SINGLE_CASES if c.transforms and c.transforms[0] == "one_sheet"]
+
+
+ONE_SHEET = _one_sheet_variants()
+_printed_one_sheet = {}
+
+
+@pytest.mark.parametrize("case", ONE_SHEET, ids=lambda case: case.id)
+def test_every_table_on_one_sheet_printed_small_without_lines_imports_with_every_figure(case):
     """A sheet holding every table, printed without borders and fitted to its widest table: text about
-    3 points high, header rows 2 points apart, 单位名称 wrapped onto a line of its own beside 单位：万元.
-    Every figure of its workbook reads back."""
-    from tests.test_layout_variants import SINGLE_CASES, variant
+    3 points high, header rows 2 points apart, 单位名称 wrapped onto a line of its own beside 单位：万元,
+    a header parted by a page break, amounts printed as text at the left of their columns under labels
+    centred beside them, 栏次 centred over 项目 and 行次, a form's label centred on a tall cell. Every
+    figure of every seed's workbook reads back."""
+    from tests.test_layout_variants import variant
     from tests.variants.printing import print_pdfs
 
-    case = next(c for c in SINGLE_CASES if c.id == "seed004_budget_2024-one_sheet")
+    if not _printed_one_sheet:
+        pdfs = print_pdfs([io.BytesIO(variant(c)[1]) for c in ONE_SHEET], ruled=False)
+        _printed_one_sheet.update({c.id: pdf for c, pdf in zip(ONE_SHEET, pdfs)})
     workbook = detect(io.BytesIO(variant(case)[1]), case.base.kind)
-    detection = read_pdf_bytes(print_pdfs([io.BytesIO(variant(case)[1])], ruled=False)[0], case.base.kind)
+    detection = read_pdf_bytes(_printed_one_sheet[case.id], case.base.kind)
     assert [e.message for e in detection.result.errors] == []
     assert figures(detection.result) == figures(workbook.result)
+    assert all(table.pages for table in detection.result.tables.values())
+
+
+def _cells(sheet):
+    return [[cell for cell in row if cell] for row in sheet.grid]
+
+
+def test_a_header_parted_by_a_page_break_is_read_whole_on_the_page_its_figures_begin():
+    from disclosures.ingest.workbook import load_sheets
+
+    title = _at(200, 0, "支出预算总表") + _at(400, 20, "单位：万元")
+
+    def first(y):
+        return _at(0, y + 6, "科目编码") + _at(70, y + 6, "科目名称") + _at(250, y + 6, "合计") + _at(345, y, "基本支出")
+
+    second = _at(310, 62, "人员经费") + _at(390, 62, "公用经费")
+    body = (
+        _at(0, 80, "201") + _at(70, 80, "一般公共服务支出") + _at(250, 80, "15.00") + _at(310, 80, "10.00")
+        + _at(390, 80, "5.00")
+    )
+    whole = load_sheets(io.BytesIO(_unruled_pdf(title + first(44) + second + body)))[0]
+    # The page ends under the header's first row; the next page begins with its second row and the figures.
+    parted = load_sheets(io.BytesIO(_unruled_pdf(title + first(420), second + body)))[0]
+    assert _cells(parted) == _cells(whole)
+    header = next(r for r, row in enumerate(parted.grid) if "科目编码" in row)
+    assert parted.grid[header] == ["科目编码", "科目名称", "合计", "基本支出", None]
+    assert parted.spans[(header, 3)] == (1, 2)  # 基本支出 over 人员经费 and 公用经费
+    assert parted.grid[header + 1][3:] == ["人员经费", "公用经费"]
+    assert parted.grid[header + 2] == ["201", "一般公共服务支出", "15.00", "10.00", "5.00"]
+    assert parted.page_of_row[header] == 2
+
+
+def test_amounts_printed_as_text_stand_under_the_labels_centred_to_their_right():
+    from disclosures.ingest.workbook import load_sheets
+
+    # Printed as text, figures and codes stand at the left of their columns (codes indented by level),
+    # the labels centred over the columns beside them.
+    page = "".join([
+        _at(200, 0, "支出功能分类预算表"), _at(400, 20, "单位：万元"),
+        _at(30, 50, "科目编码"), _at(150, 50, "科目名称"), _at(290, 50, "合计"), _at(390, 50, "基本支出"),
+        _at(0, 70, "201"), _at(110, 70, "一般公共服务支出"), _at(260, 70, "1,012.50"), _at(360, 70, "9.5"),
+        _at(6, 85, "20101"), _at(110, 85, "人大事务"), _at(260, 85, "12.5"), _at(360, 85, "9.5"),
+        _at(12, 100, "2010101"), _at(110, 100, "行政运行"), _at(260, 100, "1,000.00"),
+    ])
+    rows = _cells(load_sheets(io.BytesIO(_unruled_pdf(page)))[0])
+    assert ["科目编码", "科目名称", "合计", "基本支出"] in rows
+    assert ["201", "一般公共服务支出", "1,012.50", "9.5"] in rows
+    assert ["2010101", "行政运行", "1,000.00"] in rows
+    sheet = load_sheets(io.BytesIO(_unruled_pdf(page)))[0]
+    last = next(row for row in sheet.grid if "2010101" in row)
+    assert last.index("1,000.00") == next(row for row in sheet.grid if "合计" in row).index("合计")
+
+
+def test_a_heading_after_a_tables_last_row_is_a_line_of_its_own_not_a_cell_of_the_table():
+    from disclosures.ingest.workbook import load_sheets
+
+    page = "".join([
+        _at(200, 0, "部门预算财政拨款“三公”经费支出表"), _at(400, 20, "单位：万元"),
+        _at(0, 50, "序号"), _at(60, 50, "项目"), _at(250, 50, "合计"), _at(330, 50, "一般公共预算"),
+        _at(0, 70, "1"), _at(60, 70, "合计"), _at(250, 70, "2.40"), _at(330, 70, "2.40"),
+        _at(0, 85, "2"), _at(60, 85, "公务接待费"),
+        _at(260, 110, "部门项目预算安排情况及绩效目标"),
+    ])
+    sheet = load_sheets(io.BytesIO(_unruled_pdf(page)))[0]
+    heading = next(row for row in sheet.grid if "部门项目预算安排情况及绩效目标" in row)
+    assert heading[0] == "部门项目预算安排情况及绩效目标"
+    assert ["2", "公务接待费"] in _cells(sheet)
+
+
+def test_a_small_print_is_read_at_body_size_and_its_messages_name_positions_as_printed():
+    from disclosures.ingest.workbook import load_sheets
+
+    # Three-point text, placed at three tenths of the distances: read as the same table at ten points.
+    def page(scale):
+        return "".join(_at(x * scale, y * scale, text) for x, y, text in [
+            (200, 0, "支出预算总表"), (400, 20, "单位：万元"),
+            (0, 50, "科目编码"), (70, 50, "科目名称"), (250, 50, "合计"), (330, 50, "项目支出"),
+            (0, 70, "201"), (70, 70, "一般公共服务支出"), (250, 70, "12.00"), (330, 70, "3.00"),
+        ])
+
+    small = load_sheets(io.BytesIO(_unruled_pdf(page(0.3), size=3)))[0]
+    usual = load_sheets(io.BytesIO(_unruled_pdf(page(1))))[0]
+    assert _cells(small) == _cells(usual)
+    assert ["201", "一般公共服务支出", "12.00", "3.00"] in _cells(small)
+    # A text that cannot be placed is named where it stands on the page as printed, not as read.
+    from disclosures.ingest.unruled.texts import scaled, texts_of, unplaced
+
+    chars = [{"text": "另", "x0": 217.0, "x1": 220.0, "top": 80.0, "bottom": 83.0, "size": 3.0},
+             {"text": "计", "x0": 220.0, "x1": 223.0, "top": 80.0, "bottom": 83.0, "size": 3.0}]
+    [line] = scaled([chars], 10 / 3)
+    [text] = texts_of(line, 0)
+    assert text.x0 > 700  # read at ten points
+    assert str(unplaced(2, text)).startswith("PDF 第 2 页位置 x=217, y=80 处的文字“另计”无法对应到表格的某一列")
