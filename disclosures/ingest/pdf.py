@@ -59,8 +59,11 @@ def read_pdf(source) -> list[Sheet]:
         running = _running_lines(pages)
         bounds = []  # the column boundaries of each ruled table placed so far
         # What a page leaves to the next: the columns of its last unruled table, a header it ends with.
-        # The size its text is read at: the document's usual size (its median), on every page.
-        state = {"scale": unruled.body_scale([[c for page in pages for c in page.chars if c["text"].strip()]])}
+        # The size its text is read at, on every page: the usual size of its figures (tables print most
+        # of them; a narrative page at a larger size does not set it), else of all its text.
+        printed = [c for page in pages for c in page.chars if c["text"].strip()]
+        digits = [c for c in printed if c["text"].isdigit()]
+        state = {"scale": unruled.body_scale([digits or printed])}
         for number, page in enumerate(pages, start=1):
             try:
                 page_rows, page_merges = _page_grid(page, running, bounds, state)

@@ -108,14 +108,24 @@ def spaced_words(body, leaves):
             size = max(c["size"] for c in t.chars)
             gap = t.x0 - p.x1
             aligned = set().union(*(starts.get(round(t.x0) + d, set()) for d in (-1, 0, 1))) - {t.line}
-            # Other lines of the column printed across the gap: no column begins there, whatever starts at it.
-            crossed = {o.line for o in body if o.line != t.line and o.x0 < p.x1 - 1 and o.x1 > t.x0 + 1}
             begins = len(aligned) >= 2 or any(p.x1 - 1 <= b.x0 <= t.x0 + 1 for b in leaves)
-            if gap <= size * 0.5 and (len(crossed) >= 2 or not begins):
+            # Other lines of the column printed across the gap: no column begins there, whatever starts at it.
+            if gap <= size * 0.5 and (not begins or _crossed(body, t.line, p.x1, t.x0)):
                 joined[-1] = Text(p.chars + t.chars, t.line)
                 continue
         joined.append(t)
     return joined
+
+
+def _crossed(body, line, left, right, lines=2):
+    """Do texts of at least `lines` other lines print across the gap from `left` to `right`?"""
+    found = set()
+    for o in body:
+        if o.line != line and o.x0 < left - 1 and o.x1 > right + 1:
+            found.add(o.line)
+            if len(found) >= lines:
+                return True
+    return False
 
 
 def strips_of(texts):
