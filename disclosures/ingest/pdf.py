@@ -58,12 +58,9 @@ def read_pdf(source) -> list[Sheet]:
         any_text = False
         running = _running_lines(pages)
         bounds = []  # the column boundaries of each ruled table placed so far
-        # What a page leaves to the next: the columns of its last unruled table, a header it ends with.
-        # The size its text is read at, on every page: the usual size of its figures (tables print most
-        # of them; a narrative page at a larger size does not set it), else of all its text.
-        printed = [c for page in pages for c in page.chars if c["text"].strip()]
-        digits = [c for c in printed if c["text"].isdigit()]
-        state = {"scale": unruled.body_scale([digits or printed])}
+        # What a page leaves to the next: the columns of its last unruled table, a header it ends with;
+        # and the scale its text is read at, the same on every page.
+        state = {"scale": unruled.body_scale([c for page in pages for c in page.chars if c["text"].strip()])}
         for number, page in enumerate(pages, start=1):
             try:
                 page_rows, page_merges = _page_grid(page, running, bounds, state)
@@ -150,8 +147,8 @@ def _page_grid(page, running=frozenset(), bounds=None, state=None):
     if not tables and _looks_tabular(lines):
         # Columns aligned by position only: cells from the alignment of texts (see the unruled package).
         # Read at body size, at one scale for the document (columns carry on from page to page).
-        scale = state["scale"] if "scale" in state else unruled.body_scale(lines)
-        rows, merges = unruled.page_rows(unruled.scaled(lines, scale), page.page_number, state, _fragments)
+        read = unruled.scaled(lines, _scale(state, lines))
+        rows, merges = unruled.page_rows(read, page.page_number, state, _fragments)
         state.setdefault("aligned", set()).add(page.page_number)
         return rows, merges
     state.pop("tail", None)
@@ -160,8 +157,7 @@ def _page_grid(page, running=frozenset(), bounds=None, state=None):
     elif lines:
         # A page of text that ends with a table's title and the first rows of its header: the next page
         # may begin with the rest of the header and the figures (see the unruled package).
-        scale = state["scale"] if "scale" in state else unruled.body_scale(lines)
-        tail = unruled.header_tail(unruled.scaled(lines, scale))
+        tail = unruled.header_tail(unruled.scaled(lines, _scale(state, lines)))
         if tail:
             state["tail"] = (tail, len(tail))
     for line in lines:
@@ -177,6 +173,11 @@ def _page_grid(page, running=frozenset(), bounds=None, state=None):
             rows.extend(grid)
             merges.extend((r0 + offset, c0, r1 + offset, c1) for r0, c0, r1, c1 in spans)
     return rows, merges
+
+
+def _scale(state, lines):
+    """The document's scale (read_pdf sets it), or this page's where a page is read on its own."""
+    return state.get("scale") or unruled.body_scale([c for line in lines for c in line])
 
 
 def _within(char, box):

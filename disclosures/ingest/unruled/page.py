@@ -8,7 +8,7 @@ from disclosures.ingest.titles import DATE_LINE, is_furniture_text
 from disclosures.ingest.unruled.form import form_rows
 from disclosures.ingest.unruled.header import blocks_of
 from disclosures.ingest.unruled.table import table_rows
-from disclosures.ingest.unruled.texts import TOTALS, texts_of
+from disclosures.ingest.unruled.texts import TOTALS, median_size, texts_of
 from disclosures.text import normalize
 
 # "截止时间：2023-12-31", "编制日期：2024年1月": a date the table is as of, above its header.
@@ -30,9 +30,8 @@ def is_title_block_line(texts, body_size):
 
 def _body_size(texts):
     """The size of a page's figures (its body text, where it prints none): a title is printed larger."""
-    sizes = sorted(c["size"] for ts in texts for t in ts if t.is_number for c in t.chars)
-    sizes = sizes or sorted(c["size"] for ts in texts for t in ts for c in t.chars)
-    return sizes[len(sizes) // 2] if sizes else 10
+    figures = [c for ts in texts for t in ts if t.is_number for c in t.chars]
+    return median_size(figures or [c for ts in texts for t in ts for c in t.chars])
 
 
 def is_title(texts, body_size):

@@ -111,13 +111,19 @@ def cell_text(texts):
     return re.sub(r"\s+", " ", out).strip()
 
 
-def body_scale(lines, size=BODY_SIZE):
-    """How much larger than printed a page is read: its body text at `size` points.
+def median_size(chars, default=BODY_SIZE):
+    """The size most of these characters are printed at (their median), or `default` where there are none."""
+    sizes = sorted(c["size"] for c in chars)
+    return sizes[len(sizes) // 2] if sizes else default
+
+
+def body_scale(chars, size=BODY_SIZE):
+    """How much larger than printed a document is read: its figures (tables print most of them; a
+    narrative printed larger does not set it), else all its text, at `size` points.
 
     The reader's distances are set for text printed at a usual body size; a sheet fitted to a wide
     table prints its text at 3 points, and is read as if it were printed at that size."""
-    sizes = sorted(c["size"] for line in lines for c in line)
-    body = sizes[len(sizes) // 2] if sizes else size
+    body = median_size([c for c in chars if c["text"].isdigit()] or chars, size)
     return size / body if 0 < body < size else 1
 
 
