@@ -167,3 +167,13 @@ def test_a_deadline_on_the_spring_festival_holiday_moves_to_the_next_workday_bef
         assert "逾期" not in department_page(client, draft.department)
     with time_machine.travel(datetime.datetime(2025, 2, 6, 4, tzinfo=datetime.timezone.utc), tick=False):
         assert "逾期未公开（截止 2025-02-05）" in department_page(client, draft.department)
+
+
+def test_a_section_left_blank_is_listed_once_among_the_missing(client, two_table_budget):
+    from disclosures.models import Section
+
+    version = two_table_budget.versions.get()
+    Section.objects.create(version=version, key="duties", title="部门职责", body="  ")
+    contents = toc(client.get(two_table_budget.get_absolute_url()).content.decode())
+    assert contents.count(">部门职责</a>") == 1
+    assert '>部门职责</a> <span class="meta">（未公开）</span>' in contents

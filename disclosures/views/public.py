@@ -122,7 +122,8 @@ def _toc_tables(contents, tables):
 
 def disclosure_context(disclosure, version, versions=()):
     all_sections = list(version.sections.all())
-    sections = [(section, blocks(section.body)) for section in all_sections]
+    # A section left blank is not published: it is listed once, among the missing ones.
+    sections = [(section, blocks(section.body)) for section in all_sections if section.body.strip()]
     tables = rendered_tables(version)
     # 143号文 第三条: nothing that must be published may be left out silently; the page says what is missing.
     contents = completeness.contents(version, [table for table, _html in tables], all_sections)
